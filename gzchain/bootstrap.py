@@ -1,0 +1,69 @@
+"""The one place that wires settings, chain, keys, deployment and services together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gzchain.chain.deployment import (
+    DeployResult,
+    Manifest,
+    deploy,
+    load_genesis,
+    manifest_path,
+    read_manifest,
+    write_manifest,
+)
+from gzchain.chain.gateway import ChainGateway, connect
+from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_master_key
+from gzchain.domain.consortium import Genesis
+from gzchain.domain.errors import NotFound
+from gzchain.services.consortium import ConsortiumService
+from gzchain.settings import Settings
+
+
+def open_keys(settings: Settings) -> KeyRing:
+    if settings.keystore_file is None:
+        return DemoKeyRing()
+    secret = settings.master_key.get_secret_value() if settings.master_key else None
+    return EncryptedKeyRing(settings.keystore_file, read_master_key(secret, settings.master_key_file))
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    gateway: ChainGateway
+    keys: KeyRing
+    genesis: Genesis
+    manifest: Manifest | None
+    manifest_file: Path | None  # None for a throwaway chain: its manifest dies with it
+
+    def deploy(self) -> DeployResult:
+        result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
+        self.manifest = result.manifest
+        if self.manifest_file is not None and result.deployed:
+            write_manifest(self.manifest_file, result.manifest)
+        return result
+
+    def require_manifest(self) -> Manifest:
+        if self.manifest is None:
+            raise NotFound("gzchain is not deployed on this chain yet; run `gzchain deploy`")
+        return self.manifest
+
+    def consortium(self) -> ConsortiumService:
+        address = self.require_manifest().address("Consortium")
+        return ConsortiumService(self.gateway, self.keys, self.genesis, address)
+
+    def close(self) -> None:
+        self.gateway.close()
+
+
+def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None = None) -> Runtime:
+    settings = settings or Settings()
+    genesis = load_genesis(settings.genesis_file)
+    keys = open_keys(settings)
+    gateway = gateway or connect(settings)
+    persistent = settings.rpc_url is not None or not settings.ephemeral
+    manifest_file = manifest_path(settings.data_dir, gateway) if persistent else None
+    manifest = read_manifest(manifest_file) if manifest_file else None
+    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file)

@@ -1,0 +1,206 @@
+"""The one way gzchain writes to and reads from a chain, whichever backend is behind it.
+
+Every transaction is built and signed locally by the acting agency's key and sent raw; reverts from
+any backend come out as ContractReverted; an unreachable node comes out as ChainUnavailable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from eth_account.signers.local import LocalAccount
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import TimeExhausted, Web3RPCError
+from web3.logs import DISCARD
+
+from gzchain.chain.artifacts import all_error_entries, load_artifact
+from gzchain.chain.backends import Backend, EmbeddedBackend, RpcBackend
+from gzchain.chain.fees import FeePolicy, choose_fee_policy
+from gzchain.chain.nonces import NonceManager
+from gzchain.chain.reverts import ErrorDecoder, revert_data
+from gzchain.domain.errors import ChainUnavailable, ContractReverted, GzchainError
+from gzchain.settings import Settings
+
+GAS_HEADROOM = 1.25  # estimates are exact for the state they ran on; later state may cost a little more
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a confirmed transaction proves: where it is on chain, and what it emitted."""
+
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    gas_used: int
+    contract_address: str | None
+    logs: tuple[Any, ...]
+
+
+class ChainGateway:
+    def __init__(self, backend: Backend, fee_setting: str = "auto", tx_timeout_seconds: float = 120.0) -> None:
+        self.backend = backend
+        self.w3 = backend.w3
+        self.tx_timeout_seconds = tx_timeout_seconds
+        self._decoder = ErrorDecoder(all_error_entries())
+        with self.translated_errors():
+            self.chain_id: int = self.w3.eth.chain_id
+            self.fees: FeePolicy = choose_fee_policy(self.w3, fee_setting)
+        self._funded: set[str] = set()
+        self.nonces = NonceManager(lambda address: self.w3.eth.get_transaction_count(address, "pending"))
+        # One writer at a time on the embedded chain: it mines a block per transaction anyway.
+        self._send_lock = threading.Lock() if isinstance(backend, EmbeddedBackend) else contextlib.nullcontext()
+
+    # ---- errors ----
+
+    @contextlib.contextmanager
+    def translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except GzchainError:
+            raise
+        except (requests.RequestException, ConnectionError, OSError) as exc:
+            raise ChainUnavailable(f"chain node is unreachable: {type(exc).__name__}") from exc
+        except Exception as exc:
+            data = revert_data(exc)
+            if data is None:
+                if isinstance(exc, Web3RPCError):
+                    raise ChainUnavailable(f"chain node refused the request: {exc}") from exc
+                raise
+            raise self._decoder.decode(data) from exc
+
+    def decode_revert(self, data: bytes) -> ContractReverted:
+        return self._decoder.decode(data)
+
+    # ---- contracts ----
+
+    def contract(self, name: str, address: str) -> Contract:
+        return self.w3.eth.contract(address=self.w3.to_checksum_address(address), abi=load_artifact(name)["abi"])
+
+    def code_at(self, address: str) -> bytes:
+        with self.translated_errors():
+            return bytes(self.w3.eth.get_code(self.w3.to_checksum_address(address)))
+
+    def deploy(self, name: str, signer: LocalAccount, *args: Any) -> tuple[str, Receipt]:
+        artifact = load_artifact(name)
+        factory = self.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        receipt = self._send(factory.constructor(*args), signer)
+        assert receipt.contract_address is not None
+        return receipt.contract_address, receipt
+
+    def call(self, fn: ContractFunction, sender: str | None = None, block: int | str = "latest") -> Any:
+        with self.translated_errors():
+            return fn.call({"from": sender} if sender else {}, block_identifier=block)
+
+    def transact(self, fn: ContractFunction, signer: LocalAccount) -> Receipt:
+        """Sign `fn` as `signer`, send it, and return once it is confirmed; ContractReverted if refused."""
+        return self._send(fn, signer)
+
+    def events(self, contract: Contract, event_name: str, receipt: Receipt) -> list[dict[str, Any]]:
+        """The `event_name` events `contract` emitted in this transaction, arguments by name."""
+        event = contract.events[event_name]()
+        own = [log for log in receipt.logs if log["address"] == contract.address]
+        return [dict(decoded["args"]) for decoded in event.process_receipt({"logs": own}, errors=DISCARD)]
+
+    # ---- sending ----
+
+    def _send(self, fn: Any, signer: LocalAccount) -> Receipt:
+        sender = signer.address
+        with self.translated_errors(), self._send_lock:
+            self._ensure_gas_money(sender)
+            # Estimating first surfaces a revert before anything is sent or any nonce is used.
+            gas = int(fn.estimate_gas({"from": sender}) * GAS_HEADROOM) + 10_000
+            nonce = self.nonces.take(sender)
+            try:
+                tx = fn.build_transaction(
+                    {"from": sender, "nonce": nonce, "gas": gas, "chainId": self.chain_id, **self.fees.fields(self.w3)}
+                )
+                tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+            except BaseException:
+                self.nonces.forget(sender)
+                raise
+            try:
+                raw = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.tx_timeout_seconds)
+            except TimeExhausted as exc:
+                raise ChainUnavailable(
+                    f"transaction 0x{bytes(tx_hash).hex()} was sent but not confirmed within "
+                    f"{self.tx_timeout_seconds:.0f}s; it may still confirm"
+                ) from exc
+            if raw["status"] != 1:
+                raise self._replay_revert(tx, raw["blockNumber"])
+            return _receipt(raw)
+
+    def _replay_revert(self, tx: dict[str, Any], block_number: int) -> ContractReverted:
+        """A transaction that estimated fine but failed on chain: rerun it where it ran to learn why."""
+        call = {k: tx[k] for k in ("from", "to", "data", "value") if k in tx}
+        try:
+            self.w3.eth.call(call, block_identifier=max(block_number - 1, 0))
+        except Exception as exc:
+            data = revert_data(exc)
+            if data is not None:
+                return self._decoder.decode(data)
+        return ContractReverted("TransactionFailed", {"block": block_number})
+
+    # ---- dev chains ----
+
+    def fund(self, address: str) -> None:
+        """Give an account gas money where gas costs something; a no-op on zero-fee networks."""
+        if self.fees.kind == "zero" or address in self._funded:
+            return
+        with self.translated_errors():
+            self.backend.fund(address)
+        self._funded.add(address)
+
+    def _ensure_gas_money(self, address: str) -> None:
+        # Agencies admitted after genesis have no gas money on a base-fee development chain.
+        if self.fees.kind != "zero" and address not in self._funded:
+            self.fund(address)
+
+    def snapshot(self) -> Any:
+        return self.backend.snapshot()
+
+    def revert_to(self, snapshot: Any) -> None:
+        self.backend.revert(snapshot)
+        self.nonces.forget()
+        self._funded.clear()
+
+    def advance_time(self, seconds: int) -> None:
+        self.backend.advance_time(seconds)
+
+    def latest_timestamp(self) -> int:
+        with self.translated_errors():
+            return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def genesis_hash(self) -> str:
+        with self.translated_errors():
+            return "0x" + bytes(self.w3.eth.get_block(0)["hash"]).hex()
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def _receipt(raw: Any) -> Receipt:
+    contract_address = raw.get("contractAddress")
+    return Receipt(
+        tx_hash="0x" + bytes(raw["transactionHash"]).hex(),
+        block_number=int(raw["blockNumber"]),
+        block_hash="0x" + bytes(raw["blockHash"]).hex(),
+        gas_used=int(raw["gasUsed"]),
+        contract_address=str(contract_address) if contract_address else None,
+        logs=tuple(raw["logs"]),
+    )
+
+
+def connect(settings: Settings | None = None) -> ChainGateway:
+    """The embedded chain by default (in the data folder, or in memory when ephemeral); a node for a URL."""
+    settings = settings or Settings()
+    if settings.rpc_url:
+        backend: Backend = RpcBackend(settings.rpc_url)
+    else:
+        backend = EmbeddedBackend(None if settings.ephemeral else settings.chain_dir)
+    return ChainGateway(backend, settings.fee_policy, settings.tx_timeout_seconds)
