@@ -34,8 +34,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-consortium_app = typer.Typer(help="The consortium of agencies: members, roles, M-of-N proposals.", no_args_is_help=True)
-propose_app = typer.Typer(help="Propose a change; it executes once enough governors approve.", no_args_is_help=True)
+consortium_app = typer.Typer(
+    help="The consortium of agencies: members, roles, M-of-N proposals.", no_args_is_help=True
+)
+propose_app = typer.Typer(
+    help="Propose a change; it executes once enough governors approve.", no_args_is_help=True
+)
 consortium_app.add_typer(propose_app, name="propose")
 app.add_typer(consortium_app, name="consortium")
 
@@ -63,12 +67,16 @@ state = _State()
 @app.callback()
 def main(
     rpc_url: Annotated[
-        str | None, typer.Option("--rpc-url", envvar="GZCHAIN_RPC_URL", help="JSON-RPC node; default: embedded chain")
+        str | None,
+        typer.Option("--rpc-url", envvar="GZCHAIN_RPC_URL", help="JSON-RPC node; default: embedded chain"),
     ] = None,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", envvar="GZCHAIN_DATA_DIR", help="where the chain and manifest live")
+        Path | None,
+        typer.Option("--data-dir", envvar="GZCHAIN_DATA_DIR", help="where the chain and manifest live"),
     ] = None,
-    ephemeral: Annotated[bool, typer.Option("--ephemeral", help="a throwaway in-memory embedded chain")] = False,
+    ephemeral: Annotated[
+        bool, typer.Option("--ephemeral", help="a throwaway in-memory embedded chain")
+    ] = False,
 ) -> None:
     overrides: dict[str, object] = {}
     if rpc_url:
@@ -118,13 +126,19 @@ def version() -> None:
     """Print gzchain's version and the pinned compiler settings."""
     from gzchain.chain.compiler import EVM_VERSION, SOLC_VERSION
 
-    console.print(f"gzchain {__version__} (solc {SOLC_VERSION}, evm {EVM_VERSION}, Python {sys.version.split()[0]})")
+    console.print(
+        f"gzchain {__version__} (solc {SOLC_VERSION}, evm {EVM_VERSION}, Python {sys.version.split()[0]})"
+    )
 
 
 @app.command("compile")
 def compile_command(
-    check: Annotated[bool, typer.Option("--check", help="only compare a fresh compile with the committed artifacts")] = False,
-    solc: Annotated[Path | None, typer.Option("--solc", envvar="GZCHAIN_SOLC_BINARY", help="solc binary to use")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="only compare a fresh compile with the committed artifacts")
+    ] = False,
+    solc: Annotated[
+        Path | None, typer.Option("--solc", envvar="GZCHAIN_SOLC_BINARY", help="solc binary to use")
+    ] = None,
 ) -> None:
     """Compile contracts/ into gzchain/artifacts (developers only: running gzchain needs no compiler)."""
     from gzchain.chain import compiler
@@ -162,7 +176,10 @@ def deploy() -> None:
         if rt.manifest_file:
             console.print(f"manifest: {rt.manifest_file}")
         if rt.keys.is_demo:
-            console.print("[yellow]note:[/] agencies sign with DEMO keys derived from their ids; never use them for real")
+            console.print(
+                "[yellow]note:[/] agencies sign with DEMO keys derived from their ids; "
+                "never use them for real"
+            )
 
 
 @consortium_app.command("members")
@@ -170,7 +187,10 @@ def members() -> None:
     """List member agencies with their status and roles."""
     with runtime() as rt:
         service = rt.consortium()
-        table = Table(title=f"Consortium members (threshold {service.threshold()} of {service.governor_count()} governors)")
+        table = Table(
+            title=f"Consortium members (threshold {service.threshold()} of "
+            f"{service.governor_count()} governors)"
+        )
         for column in ("agency", "name", "domain", "status", "roles", "address"):
             table.add_column(column)
         for m in service.members():
@@ -185,7 +205,9 @@ def _member_row(m: Member) -> tuple[str, ...]:
 
 @consortium_app.command("proposals")
 def proposals(
-    pending: Annotated[bool, typer.Option("--pending", help="only proposals still open for approval")] = False,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="only proposals still open for approval")
+    ] = False,
 ) -> None:
     """List proposals with their state and approvals."""
     with runtime() as rt:
@@ -195,8 +217,14 @@ def proposals(
             table.add_column(column)
         threshold = service.threshold()
         for p in service.proposals(ProposalState.PENDING if pending else None):
-            table.add_row(str(p.id), p.kind.name.lower(), _subject(p), p.state.name.lower(),
-                          f"{p.approvals}/{threshold}", _time(p.expires_at))
+            table.add_row(
+                str(p.id),
+                p.kind.name.lower(),
+                _subject(p),
+                p.state.name.lower(),
+                f"{p.approvals}/{threshold}",
+                _time(p.expires_at),
+            )
         console.print(table)
 
 
@@ -221,8 +249,10 @@ AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it 
 def _report(outcome: ProposalOutcome) -> None:
     p = outcome.proposal
     verdict = "executed" if outcome.executed else f"pending, {p.approvals} approval(s)"
-    console.print(f"proposal {p.id} ({p.kind.name.lower()}): {verdict}; tx {outcome.receipt.tx_hash} "
-                  f"in block {outcome.receipt.block_number}")
+    console.print(
+        f"proposal {p.id} ({p.kind.name.lower()}): {verdict}; tx {outcome.receipt.tx_hash} "
+        f"in block {outcome.receipt.block_number}"
+    )
 
 
 @propose_app.command("add-member")
@@ -238,14 +268,18 @@ def propose_add_member(
 
 
 @propose_app.command("suspend")
-def propose_suspend(as_agency: AsAgency, account: Annotated[str, typer.Argument(help="agency id or 0x address")]) -> None:
+def propose_suspend(
+    as_agency: AsAgency, account: Annotated[str, typer.Argument(help="agency id or 0x address")]
+) -> None:
     """Propose suspending a member: it keeps its roles but may write nothing."""
     with runtime() as rt:
         _report(rt.consortium().propose_suspend_member(as_agency, account))
 
 
 @propose_app.command("reinstate")
-def propose_reinstate(as_agency: AsAgency, account: Annotated[str, typer.Argument(help="agency id or 0x address")]) -> None:
+def propose_reinstate(
+    as_agency: AsAgency, account: Annotated[str, typer.Argument(help="agency id or 0x address")]
+) -> None:
     """Propose reinstating a suspended member."""
     with runtime() as rt:
         _report(rt.consortium().propose_reinstate_member(as_agency, account))
@@ -274,14 +308,18 @@ def propose_revoke_role(
 
 
 @propose_app.command("threshold")
-def propose_threshold(as_agency: AsAgency, threshold: Annotated[int, typer.Argument(help="approvals needed (M)")]) -> None:
+def propose_threshold(
+    as_agency: AsAgency, threshold: Annotated[int, typer.Argument(help="approvals needed (M)")]
+) -> None:
     """Propose a new approval threshold (between a majority of governors and all of them)."""
     with runtime() as rt:
         _report(rt.consortium().propose_threshold(as_agency, threshold))
 
 
 @consortium_app.command("approve")
-def approve(as_agency: AsAgency, proposal_id: Annotated[int, typer.Argument(help="the proposal's number")]) -> None:
+def approve(
+    as_agency: AsAgency, proposal_id: Annotated[int, typer.Argument(help="the proposal's number")]
+) -> None:
     """Approve a pending proposal as a governor; the last needed approval executes it."""
     with runtime() as rt:
         _report(rt.consortium().approve(as_agency, proposal_id))

@@ -48,7 +48,9 @@ class Story:
             action()
         except ContractReverted as exc:
             if exc.error_name != expected_error:
-                raise ScenarioFailed(f"{claim}: refused with {exc.error_name}, expected {expected_error}") from exc
+                raise ScenarioFailed(
+                    f"{claim}: refused with {exc.error_name}, expected {expected_error}"
+                ) from exc
             self.console.print(f"  [green]✓[/] {claim} [dim](refused: {exc.error_name})[/]")
             return exc
         raise ScenarioFailed(f"{claim}: the chain accepted what it must refuse")

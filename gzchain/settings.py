@@ -19,13 +19,17 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="GZCHAIN_", extra="ignore")
 
-    data_dir: Path = Field(default_factory=default_data_dir, description="folder of the embedded chain, store, manifest")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="folder of the embedded chain, store, manifest"
+    )
     rpc_url: str | None = Field(default=None, description="JSON-RPC node URL; unset means the embedded chain")
     ephemeral: bool = Field(default=False, description="embedded chain in memory only, forgotten on exit")
     fee_policy: Literal["auto", "zero", "eip1559"] = "auto"
     solc_binary: Path | None = Field(default=None, description="explicit solc to compile with")
     genesis_file: Path | None = Field(default=None, description="genesis consortium description (YAML)")
-    keystore_file: Path | None = Field(default=None, description="encrypted agency keys; unset means demo keys")
+    keystore_file: Path | None = Field(
+        default=None, description="encrypted agency keys; unset means demo keys"
+    )
     master_key: SecretStr | None = Field(default=None, description="base64 AES-256 key for the keystore")
     master_key_file: Path | None = Field(default=None, description="file holding the master key, mode 0600")
     tx_timeout_seconds: float = 120.0
@@ -33,4 +37,3 @@ class Settings(BaseSettings):
     @property
     def chain_dir(self) -> Path:
         return self.data_dir / "chain"
-

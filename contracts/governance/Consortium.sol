@@ -268,7 +268,7 @@ contract Consortium is IConsortium, AccessControl {
             if (status == MemberStatus.Suspended) revert ConsortiumMemberSuspendedAlready(p.account);
             _requireNotLastGovernor(p.account);
         } else if (p.kind == ProposalKind.ReinstateMember) {
-            if (status != MemberStatus.Suspended) revert ConsortiumMemberNotActive(p.account);
+            if (status != MemberStatus.Suspended) revert ConsortiumMemberNotSuspended(p.account);
         } else if (p.kind == ProposalKind.GrantRole) {
             _requireKnownRole(p.role);
             if (status == MemberStatus.None) revert ConsortiumNotAMember(p.account);

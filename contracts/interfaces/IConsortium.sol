@@ -73,6 +73,7 @@ interface IConsortium {
     error ConsortiumMissingRole(address account, bytes32 role);
     error ConsortiumMemberNotActive(address account);
     error ConsortiumMemberSuspendedAlready(address account);
+    error ConsortiumMemberNotSuspended(address account);
     error ConsortiumNotAMember(address account);
     error ConsortiumAlreadyAMember(address account);
     error ConsortiumInvalidMember(address account);

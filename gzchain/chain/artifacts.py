@@ -34,4 +34,6 @@ def artifact_digest(name: str) -> str:
 
 def all_error_entries() -> list[dict[str, Any]]:
     """Every custom error declared in any artifact's ABI, for decoding reverts."""
-    return [entry for name in artifact_names() for entry in load_artifact(name)["abi"] if entry["type"] == "error"]
+    return [
+        entry for name in artifact_names() for entry in load_artifact(name)["abi"] if entry["type"] == "error"
+    ]

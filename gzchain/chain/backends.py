@@ -48,7 +48,7 @@ class Backend(ABC):
     def advance_time(self, seconds: int) -> None:
         """Mine a block `seconds` later than the latest one (tests of expiry)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         """Release files and connections."""
 
 
@@ -104,7 +104,9 @@ class EmbeddedBackend(Backend):
         if not meta:
             # A new chain: the genesis just built in memory is rebuilt over the file and recorded.
             genesis = self._evm.chain.get_canonical_block_by_number(0)
-            chain = chain_class.from_genesis(AtomicDB(kv), _genesis_params(genesis.header), _genesis_state(self._evm))
+            chain = chain_class.from_genesis(
+                AtomicDB(kv), _genesis_params(genesis.header), _genesis_state(self._evm)
+            )
             kv.set_meta(
                 {
                     "schema": SCHEMA_VERSION,
@@ -150,7 +152,8 @@ class EmbeddedBackend(Backend):
 
     def advance_time(self, seconds: int) -> None:
         latest = self.w3.eth.get_block("latest")["timestamp"]
-        self.tester.time_travel(latest + seconds)
+        # eth-tester's time_travel lands one second short of the timestamp it is given.
+        self.tester.time_travel(latest + seconds + 1)
 
     def close(self) -> None:
         if self._evm.kv is not None:
@@ -202,7 +205,9 @@ class RpcBackend(Backend):
         try:
             self.w3.eth.chain_id  # noqa: B018 - the first request proves the node answers
         except (requests.RequestException, OSError) as exc:
-            raise ChainUnavailable(f"chain node at {_redact(url)} is unreachable: {type(exc).__name__}") from exc
+            raise ChainUnavailable(
+                f"chain node at {_redact(url)} is unreachable: {type(exc).__name__}"
+            ) from exc
 
     def _dev_call(self, method: str, params: list[Any]) -> Any:
         try:

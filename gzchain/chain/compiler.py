@@ -95,7 +95,9 @@ def standard_input(root: Path) -> dict[str, Any]:
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
 
 
-def compile_contracts(root: Path | None = None, solc: ResolvedSolc | None = None) -> dict[str, dict[str, Any]]:
+def compile_contracts(
+    root: Path | None = None, solc: ResolvedSolc | None = None
+) -> dict[str, dict[str, Any]]:
     """Compile every contract under contracts/ and return one artifact per contract name."""
     root = root or project_root()
     solc = solc or resolve_solc(root=root)

@@ -137,7 +137,9 @@ def deploy(gateway: ChainGateway, keys: KeyRing, genesis: Genesis, existing: Man
         if name in manifest.contracts:
             continue
         address, receipt = gateway.deploy(name, deployer, *args(genesis, keys, manifest))
-        manifest.contracts[name] = DeployedContract(address, receipt.block_number, receipt.tx_hash, artifact_digest(name))
+        manifest.contracts[name] = DeployedContract(
+            address, receipt.block_number, receipt.tx_hash, artifact_digest(name)
+        )
         deployed.append(name)
     return DeployResult(manifest, tuple(deployed))
 
@@ -150,9 +152,12 @@ def _check_manifest_matches_chain(gateway: ChainGateway, manifest: Manifest) -> 
         )
     for name, contract in manifest.contracts.items():
         if not gateway.code_at(contract.address):
-            raise Conflict(f"the manifest puts {name} at {contract.address}, but this chain has no code there")
+            raise Conflict(
+                f"the manifest puts {name} at {contract.address}, but this chain has no code there"
+            )
         if contract.artifact != artifact_digest(name):
             raise Conflict(
-                f"{name} at {contract.address} was deployed from other compiled code than this gzchain ships; "
+                f"{name} at {contract.address} was deployed from other compiled code than this gzchain "
+                "ships; "
                 "deploy to a fresh chain or data folder"
             )

@@ -27,14 +27,20 @@ class SqliteKV(BaseDB):
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level="DEFERRED")
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
+            )
             self._conn.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
             self._conn.commit()
             integrity = self._conn.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise ChainUnavailable(f"saved chain {path} is unreadable ({exc}); move it aside or restore it") from exc
+            raise ChainUnavailable(
+                f"saved chain {path} is unreadable ({exc}); move it aside or restore it"
+            ) from exc
         if integrity != "ok":
-            raise ChainUnavailable(f"saved chain {path} is corrupt ({integrity}); move it aside or restore it")
+            raise ChainUnavailable(
+                f"saved chain {path} is corrupt ({integrity}); move it aside or restore it"
+            )
 
     def __getitem__(self, key: bytes) -> bytes:
         with self._lock:

@@ -43,7 +43,9 @@ class Receipt:
 
 
 class ChainGateway:
-    def __init__(self, backend: Backend, fee_setting: str = "auto", tx_timeout_seconds: float = 120.0) -> None:
+    def __init__(
+        self, backend: Backend, fee_setting: str = "auto", tx_timeout_seconds: float = 120.0
+    ) -> None:
         self.backend = backend
         self.w3 = backend.w3
         self.tx_timeout_seconds = tx_timeout_seconds
@@ -54,7 +56,9 @@ class ChainGateway:
         self._funded: set[str] = set()
         self.nonces = NonceManager(lambda address: self.w3.eth.get_transaction_count(address, "pending"))
         # One writer at a time on the embedded chain: it mines a block per transaction anyway.
-        self._send_lock = threading.Lock() if isinstance(backend, EmbeddedBackend) else contextlib.nullcontext()
+        self._send_lock = (
+            threading.Lock() if isinstance(backend, EmbeddedBackend) else contextlib.nullcontext()
+        )
 
     # ---- errors ----
 
@@ -80,7 +84,9 @@ class ChainGateway:
     # ---- contracts ----
 
     def contract(self, name: str, address: str) -> Contract:
-        return self.w3.eth.contract(address=self.w3.to_checksum_address(address), abi=load_artifact(name)["abi"])
+        return self.w3.eth.contract(
+            address=self.w3.to_checksum_address(address), abi=load_artifact(name)["abi"]
+        )
 
     def code_at(self, address: str) -> bytes:
         with self.translated_errors():
@@ -118,7 +124,13 @@ class ChainGateway:
             nonce = self.nonces.take(sender)
             try:
                 tx = fn.build_transaction(
-                    {"from": sender, "nonce": nonce, "gas": gas, "chainId": self.chain_id, **self.fees.fields(self.w3)}
+                    {
+                        "from": sender,
+                        "nonce": nonce,
+                        "gas": gas,
+                        "chainId": self.chain_id,
+                        **self.fees.fields(self.w3),
+                    }
                 )
                 tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
             except BaseException:

@@ -57,7 +57,9 @@ class EncryptedKeyRing(KeyRing):
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))["keys"]
         except (ValueError, KeyError) as exc:
-            raise InvalidInput(f"keystore {self.path} is not a gzchain keystore", field="keystore_file") from exc
+            raise InvalidInput(
+                f"keystore {self.path} is not a gzchain keystore", field="keystore_file"
+            ) from exc
 
     def agencies(self) -> list[str]:
         return sorted(self._entries())
@@ -99,10 +101,14 @@ def read_master_key(value: str | None, key_file: Path | None) -> bytes:
     if value:
         return _decode_master_key(value, "master_key")
     if key_file is None:
-        raise InvalidInput("an encrypted keystore needs GZCHAIN_MASTER_KEY or GZCHAIN_MASTER_KEY_FILE", field="master_key")
+        raise InvalidInput(
+            "an encrypted keystore needs GZCHAIN_MASTER_KEY or GZCHAIN_MASTER_KEY_FILE", field="master_key"
+        )
     mode = stat.S_IMODE(key_file.stat().st_mode)
     if mode & 0o077:
-        raise PermissionDenied(f"master key file {key_file} is readable by others (mode {mode:o}); chmod 600 it")
+        raise PermissionDenied(
+            f"master key file {key_file} is readable by others (mode {mode:o}); chmod 600 it"
+        )
     return _decode_master_key(key_file.read_text(encoding="utf-8").strip(), "master_key_file")
 
 

@@ -22,7 +22,7 @@ _STANDARD_ERRORS: list[dict[str, Any]] = [
 def _canonical_type(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):
         inner = ",".join(_canonical_type(c) for c in param["components"])
-        return f"({inner}){param['type'][len('tuple'):]}"
+        return f"({inner}){param['type'][len('tuple') :]}"
     return param["type"]
 
 

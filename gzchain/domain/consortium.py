@@ -61,7 +61,8 @@ def genesis_from_dict(data: dict[str, Any]) -> Genesis:
     threshold = data.get("threshold", majority(governors))
     if not isinstance(threshold, int) or not majority(governors) <= threshold <= governors:
         raise InvalidInput(
-            f"must be between a majority ({majority(governors)}) and all ({governors}) governors, got {threshold!r}",
+            f"must be between a majority ({majority(governors)}) and all ({governors}) governors, "
+            f"got {threshold!r}",
             field="threshold",
         )
     days = data.get("proposal_lifetime_days", 7)

@@ -57,7 +57,10 @@ class ConsortiumService:
 
     def members(self) -> list[Member]:
         ids = self._agency_ids()
-        return [self._member(address, ids.get(address)) for address in self.gateway.call(self.contract.functions.members())]
+        return [
+            self._member(address, ids.get(address))
+            for address in self.gateway.call(self.contract.functions.members())
+        ]
 
     def member(self, who: str) -> Member:
         address = self.resolve(who)
@@ -90,7 +93,9 @@ class ConsortiumService:
         raw = self.gateway.call(fns.proposal(proposal_id))
         kind, proposer, account, role, threshold, name, domain, created_at, expires_at, _executed = raw
         kind = ProposalKind(kind)
-        voters = [m for m in self.gateway.call(fns.members()) if self.gateway.call(fns.hasApproved(proposal_id, m))]
+        voters = [
+            m for m in self.gateway.call(fns.members()) if self.gateway.call(fns.hasApproved(proposal_id, m))
+        ]
         return Proposal(
             id=proposal_id,
             kind=kind,
@@ -119,7 +124,9 @@ class ConsortiumService:
             raise InvalidInput("must not be empty", field="name")
         if not domain.strip() or " " in domain.strip():
             raise InvalidInput("must be an internet domain such as jyj.gz.gov.cn", field="domain")
-        fn = self.contract.functions.proposeAddMember(self.resolve(account), name.strip(), domain.strip().lower())
+        fn = self.contract.functions.proposeAddMember(
+            self.resolve(account), name.strip(), domain.strip().lower()
+        )
         return self._propose(as_agency, fn)
 
     def propose_suspend_member(self, as_agency: str, account: str) -> ProposalOutcome:
@@ -129,10 +136,14 @@ class ConsortiumService:
         return self._propose(as_agency, self.contract.functions.proposeReinstateMember(self.resolve(account)))
 
     def propose_grant_role(self, as_agency: str, account: str, role: Role) -> ProposalOutcome:
-        return self._propose(as_agency, self.contract.functions.proposeGrantRole(self.resolve(account), role.id))
+        return self._propose(
+            as_agency, self.contract.functions.proposeGrantRole(self.resolve(account), role.id)
+        )
 
     def propose_revoke_role(self, as_agency: str, account: str, role: Role) -> ProposalOutcome:
-        return self._propose(as_agency, self.contract.functions.proposeRevokeRole(self.resolve(account), role.id))
+        return self._propose(
+            as_agency, self.contract.functions.proposeRevokeRole(self.resolve(account), role.id)
+        )
 
     def propose_threshold(self, as_agency: str, threshold: int) -> ProposalOutcome:
         if threshold < 1:
@@ -140,7 +151,9 @@ class ConsortiumService:
         return self._propose(as_agency, self.contract.functions.proposeThreshold(threshold))
 
     def approve(self, as_agency: str, proposal_id: int) -> ProposalOutcome:
-        receipt = self.gateway.transact(self.contract.functions.approve(proposal_id), self.keys.signer(as_agency))
+        receipt = self.gateway.transact(
+            self.contract.functions.approve(proposal_id), self.keys.signer(as_agency)
+        )
         return ProposalOutcome(self.proposal(proposal_id), receipt)
 
     def _propose(self, as_agency: str, fn: object) -> ProposalOutcome:

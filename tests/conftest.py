@@ -1,0 +1,135 @@
+"""Shared fixtures: the chain lane (embedded eth-tester or a real anvil node), a deployed runtime."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gzchain.bootstrap import Runtime, open_runtime
+from gzchain.chain.backends import EmbeddedBackend, RpcBackend
+from gzchain.chain.gateway import ChainGateway
+from gzchain.domain.errors import ChainUnavailable
+from gzchain.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--lane",
+        choices=("embedded", "anvil"),
+        default="embedded",
+        help="chain the contract suites run on: embedded eth-tester, or a real anvil node started here",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"gzchain lane: {config.getoption('--lane')}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AnvilNode:
+    """A real JSON-RPC node on a free loopback port, on the same Shanghai rules as Besu QBFT."""
+
+    def __init__(self, *extra_args: str) -> None:
+        if not ANVIL.exists():
+            pytest.fail(f"anvil is missing at {ANVIL}: run `npm ci` (make test does)")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._args = [
+            str(ANVIL),
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+            "--hardfork",
+            "shanghai",
+            "--silent",
+            *extra_args,
+        ]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> AnvilNode:
+        self.process = subprocess.Popen(self._args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                RpcBackend(self.url)
+                return self
+            except ChainUnavailable:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("anvil did not answer within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def lane(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--lane")
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[AnvilNode]:
+    node = AnvilNode().start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def session_gateway(lane: str, request: pytest.FixtureRequest) -> Iterator[ChainGateway]:
+    if lane == "anvil":
+        node = request.getfixturevalue("anvil")
+        gateway = ChainGateway(RpcBackend(node.url))
+    else:
+        gateway = ChainGateway(EmbeddedBackend(None))
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture(scope="session")
+def session_runtime(session_gateway: ChainGateway, tmp_path_factory: pytest.TempPathFactory) -> Runtime:
+    data_dir = tmp_path_factory.mktemp("gzchain-data")
+    rpc_url = getattr(session_gateway.backend, "url", None)
+    settings = Settings(data_dir=data_dir, ephemeral=rpc_url is None, rpc_url=rpc_url)
+    runtime = open_runtime(settings, gateway=session_gateway)
+    runtime.deploy()
+    return runtime
+
+
+@pytest.fixture
+def runtime(session_runtime: Runtime) -> Iterator[Runtime]:
+    """A deployed runtime whose chain is rolled back after each test."""
+    snapshot = session_runtime.gateway.snapshot()
+    yield session_runtime
+    session_runtime.gateway.revert_to(snapshot)
+
+
+@pytest.fixture
+def gateway(runtime: Runtime) -> ChainGateway:
+    return runtime.gateway
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No GZCHAIN_ setting leaks in from the developer's shell; the data folder is a temporary one."""
+    for key in list(os.environ):
+        if key.startswith("GZCHAIN_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("GZCHAIN_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path

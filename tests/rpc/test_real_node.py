@@ -1,0 +1,83 @@
+"""What only a real JSON-RPC node shows: unreachable nodes, and the same reverts as the embedded chain."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import AnvilNode, free_port
+from support.chain import reverts
+
+from gzchain.bootstrap import open_runtime
+from gzchain.chain.backends import RpcBackend
+from gzchain.chain.gateway import ChainGateway, connect
+from gzchain.domain.errors import ChainUnavailable, ContractReverted
+from gzchain.domain.roles import Role
+from gzchain.settings import Settings
+
+
+def missing_role_revert(runtime) -> ContractReverted:
+    consortium = runtime.consortium()
+    with pytest.raises(ContractReverted) as info:
+        consortium.propose_threshold("gz-notary", 1)
+    return info.value
+
+
+def test_the_same_missing_role_revert_comes_out_of_both_backends(anvil: AnvilNode, tmp_path):
+    embedded = open_runtime(Settings(data_dir=tmp_path / "e", ephemeral=True))
+    real = open_runtime(Settings(data_dir=tmp_path / "r", rpc_url=anvil.url))
+    try:
+        embedded.deploy()
+        real.deploy()
+        on_embedded, on_anvil = missing_role_revert(embedded), missing_role_revert(real)
+    finally:
+        embedded.close()
+        real.close()
+    assert on_embedded.error_name == on_anvil.error_name == "ConsortiumMissingRole"
+    assert (
+        on_embedded.args_by_name
+        == on_anvil.args_by_name
+        == {
+            "account": embedded.keys.address("gz-notary"),
+            "role": Role.GOVERNOR.id,
+        }
+    )
+
+
+def test_an_unreachable_node_is_chain_unavailable():
+    with pytest.raises(ChainUnavailable, match="unreachable"):
+        connect(Settings(rpc_url=f"http://127.0.0.1:{free_port()}"))
+
+
+def test_a_url_that_is_not_http_is_refused():
+    with pytest.raises(ChainUnavailable, match="must start with http"):
+        connect(Settings(rpc_url="ws://127.0.0.1:8546"))
+
+
+def test_credentials_in_a_node_url_never_appear_in_errors():
+    with pytest.raises(ChainUnavailable) as info:
+        RpcBackend(f"http://agency:s3cret@127.0.0.1:{free_port()}")
+    assert "s3cret" not in str(info.value)
+    assert "***@127.0.0.1" in str(info.value)
+
+
+def test_a_node_that_stops_mid_session_gives_chain_unavailable(tmp_path):
+    node = AnvilNode().start()
+    gateway = ChainGateway(RpcBackend(node.url))
+    runtime = open_runtime(Settings(data_dir=tmp_path, rpc_url=node.url), gateway=gateway)
+    runtime.deploy()
+    node.stop()
+    with pytest.raises(ChainUnavailable):
+        runtime.consortium().propose_threshold("gz-msa", 2)
+    with pytest.raises(ChainUnavailable):
+        runtime.consortium().members()
+
+
+def test_deploying_twice_on_a_real_node_changes_nothing(anvil: AnvilNode, tmp_path):
+    settings = Settings(data_dir=tmp_path, rpc_url=anvil.url)
+    first = open_runtime(settings)
+    assert first.deploy().deployed == ("Consortium",)
+    second = open_runtime(settings)
+    block = second.gateway.w3.eth.block_number
+    assert second.deploy().deployed == ()
+    assert second.gateway.w3.eth.block_number == block
+    with reverts("ConsortiumMissingRole"):
+        second.consortium().propose_threshold("gz-edu", 2)
