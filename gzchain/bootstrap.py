@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,13 +21,37 @@ from gzchain.domain.consortium import Genesis
 from gzchain.domain.errors import NotFound
 from gzchain.services.consortium import ConsortiumService
 from gzchain.settings import Settings
+from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
+from gzchain.store.db import Store, engine_for
+
+
+def _master_key(settings: Settings) -> bytes | None:
+    if settings.master_key is None and settings.master_key_file is None:
+        return None
+    secret = settings.master_key.get_secret_value() if settings.master_key else None
+    return read_master_key(secret, settings.master_key_file)
 
 
 def open_keys(settings: Settings) -> KeyRing:
     if settings.keystore_file is None:
         return DemoKeyRing()
-    secret = settings.master_key.get_secret_value() if settings.master_key else None
-    return EncryptedKeyRing(settings.keystore_file, read_master_key(secret, settings.master_key_file))
+    master = _master_key(settings)
+    if master is None:
+        master = read_master_key(None, None)  # raises: says which setting is missing
+    return EncryptedKeyRing(settings.keystore_file, master)
+
+
+def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
+    throwaway = settings.ephemeral and settings.rpc_url is None and settings.store_url is None
+    store = Store(engine_for(settings.store_url, None if throwaway else settings.data_dir))
+    master = _master_key(settings)
+    if master is not None:
+        key = derive_store_key(master)
+    elif throwaway:
+        key = os.urandom(32)
+    else:
+        key = local_store_key(settings.data_dir)
+    return store, PersonalDataCipher(key)
 
 
 @dataclass
@@ -37,6 +62,8 @@ class Runtime:
     genesis: Genesis
     manifest: Manifest | None
     manifest_file: Path | None  # None for a throwaway chain: its manifest dies with it
+    store: Store
+    cipher: PersonalDataCipher
 
     def deploy(self) -> DeployResult:
         result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
@@ -55,6 +82,7 @@ class Runtime:
         return ConsortiumService(self.gateway, self.keys, self.genesis, address)
 
     def close(self) -> None:
+        self.store.close()
         self.gateway.close()
 
 
@@ -66,4 +94,5 @@ def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None 
     persistent = settings.rpc_url is not None or not settings.ephemeral
     manifest_file = manifest_path(settings.data_dir, gateway) if persistent else None
     manifest = read_manifest(manifest_file) if manifest_file else None
-    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file)
+    store, cipher = open_store(settings)
+    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file, store, cipher)

@@ -1,0 +1,85 @@
+"""The off-chain store: SQLAlchemy over SQLite by default, PostgreSQL by URL.
+
+The chain is the source of truth; the store keeps what does not belong on chain (full records,
+personal data, encrypted) and indexes what does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from gzchain.domain.errors import GzchainError
+
+
+class StoreUnavailable(GzchainError):
+    """The off-chain store cannot be reached or opened."""
+
+
+class Base(DeclarativeBase):
+    """Every table of the store; each scenario declares its own in gzchain/store/<scenario>.py."""
+
+
+def engine_for(url: str | None, data_dir: Path | None) -> Engine:
+    """A URL if given; else a SQLite file in the data folder; else (throwaway) SQLite in memory."""
+    if url:
+        return create_engine(url, pool_pre_ping=True)
+    if data_dir is None:
+        engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(f"sqlite:///{data_dir / 'store.sqlite'}", connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Importing the table modules registers their tables on Base.metadata.
+        from gzchain.store import tables  # noqa: F401
+
+        try:
+            Base.metadata.create_all(engine)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(
+                f"the store at {engine.url.render_as_string(hide_password=True)} "
+                f"cannot be opened: {type(exc).__name__}"
+            ) from exc
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back whole on any error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StoreUnavailable(
+                f"store error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
+            ) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+

@@ -1,0 +1,1 @@
+"""Imports every table module so Store.create_all sees all tables. Add a line per scenario module."""
