@@ -21,7 +21,7 @@ _VERSION = b"\x01"
 
 
 class PersonalDataCipher:
-    """Seals JSON values; `context` (e.g. "business:<uscc>") is authenticated so ciphertexts cannot be swapped."""
+    """Seals JSON values; `context` (e.g. "business:<uscc>") is authenticated: no swapping ciphertexts."""
 
     def __init__(self, key: bytes) -> None:
         self._aead = AESGCM(key)
