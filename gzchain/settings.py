@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     master_key: SecretStr | None = Field(default=None, description="base64 AES-256 key for the keystore")
     master_key_file: Path | None = Field(default=None, description="file holding the master key, mode 0600")
-    store_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the data folder")
+    store_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file")
     tx_timeout_seconds: float = 120.0
 
     @property
