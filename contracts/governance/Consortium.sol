@@ -16,6 +16,7 @@ contract Consortium is IConsortium, AccessControl {
     mapping(address account => Member) private _members;
     address[] private _memberList;
     uint256 private _threshold;
+    uint256 private _activeGovernors;
 
     mapping(uint256 proposalId => Proposal) private _proposals;
     mapping(uint256 proposalId => mapping(address governor => bool)) private _approved;
@@ -93,10 +94,8 @@ contract Consortium is IConsortium, AccessControl {
     }
 
     /// @notice Active members holding GOVERNOR: the N of M-of-N.
-    function governorCount() public view returns (uint256 count) {
-        for (uint256 i = 0; i < _memberList.length; i++) {
-            if (hasActiveRole(Roles.GOVERNOR, _memberList[i])) count++;
-        }
+    function governorCount() public view returns (uint256) {
+        return _activeGovernors;
     }
 
     function proposalLifetime() external view returns (uint64) {
@@ -126,6 +125,16 @@ contract Consortium is IConsortium, AccessControl {
         for (uint256 i = 0; i < _memberList.length; i++) {
             address account = _memberList[i];
             if (_approved[proposalId][account] && hasActiveRole(Roles.GOVERNOR, account)) count++;
+        }
+    }
+
+    /// @notice The governors whose approval of `proposalId` counts now.
+    function approvers(uint256 proposalId) external view returns (address[] memory found) {
+        found = new address[](approvals(proposalId));
+        uint256 next = 0;
+        for (uint256 i = 0; i < _memberList.length; i++) {
+            address account = _memberList[i];
+            if (_approved[proposalId][account] && hasActiveRole(Roles.GOVERNOR, account)) found[next++] = account;
         }
     }
 
@@ -242,9 +251,11 @@ contract Consortium is IConsortium, AccessControl {
         if (p.kind == ProposalKind.AddMember) {
             _addMember(p.account, p.name, p.domain);
         } else if (p.kind == ProposalKind.SuspendMember) {
+            if (hasRole(Roles.GOVERNOR, p.account)) _activeGovernors--;
             _members[p.account].status = MemberStatus.Suspended;
             emit ConsortiumMemberSuspended(p.account);
         } else if (p.kind == ProposalKind.ReinstateMember) {
+            if (hasRole(Roles.GOVERNOR, p.account)) _activeGovernors++;
             _members[p.account].status = MemberStatus.Active;
             emit ConsortiumMemberReinstated(p.account);
         } else if (p.kind == ProposalKind.GrantRole) {
@@ -310,6 +321,17 @@ contract Consortium is IConsortium, AccessControl {
         _members[account] = Member(name, domain, MemberStatus.Active, uint64(block.timestamp));
         _memberList.push(account);
         emit ConsortiumMemberAdded(account, name, domain);
+    }
+
+    /// @dev Keeps the active-governor count current as GOVERNOR is granted and revoked.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted && role == Roles.GOVERNOR && _members[account].status == MemberStatus.Active) _activeGovernors++;
+    }
+
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == Roles.GOVERNOR && _members[account].status == MemberStatus.Active) _activeGovernors--;
     }
 
     function _setThreshold(uint256 newThreshold) private {

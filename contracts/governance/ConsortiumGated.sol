@@ -21,4 +21,15 @@ abstract contract ConsortiumGated {
     function consortium() public view returns (IConsortium) {
         return _consortium;
     }
+
+    /// @dev For a write open to two roles, where what the caller may do depends on the role it acts under:
+    /// returns `secondary` if `msg.sender` actively holds it but not `primary`, else `primary`. A caller
+    /// holding neither is refused exactly as `onlyRole(primary)` would refuse it.
+    function _requireEitherRole(bytes32 primary, bytes32 secondary) internal view returns (bytes32 actingAs) {
+        if (!_consortium.hasActiveRole(primary, msg.sender) && _consortium.hasActiveRole(secondary, msg.sender)) {
+            return secondary;
+        }
+        _consortium.requireActiveRole(primary, msg.sender);
+        return primary;
+    }
 }

@@ -120,6 +120,8 @@ interface IConsortium {
 
     function hasApproved(uint256 proposalId, address governor) external view returns (bool);
 
+    function approvers(uint256 proposalId) external view returns (address[] memory);
+
     function proposeAddMember(address account, string calldata name, string calldata domain) external returns (uint256);
 
     function proposeSuspendMember(address account) external returns (uint256);

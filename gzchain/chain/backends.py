@@ -33,6 +33,9 @@ class Backend(ABC):
 
     kind: str
     w3: Web3
+    # Nodes estimate gas natively in milliseconds; py-evm's estimate is a binary search that runs the
+    # transaction a dozen times, so the embedded chain dry-runs it once and sends with the block's gas limit.
+    estimates_gas: bool = True
 
     @abstractmethod
     def fund(self, address: str, wei: int = DEV_FUNDING_WEI) -> None:
@@ -86,6 +89,7 @@ class EmbeddedBackend(Backend):
     """eth-tester in process, on a Shanghai VM like the production target; in memory or in a data folder."""
 
     kind = "embedded"
+    estimates_gas = False
 
     def __init__(self, chain_dir: Path | None) -> None:
         self._evm = _PersistentPyEVMBackend(vm_configuration=((0, ShanghaiVM),))

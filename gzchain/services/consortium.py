@@ -93,9 +93,7 @@ class ConsortiumService:
         raw = self.gateway.call(fns.proposal(proposal_id))
         kind, proposer, account, role, threshold, name, domain, created_at, expires_at, _executed = raw
         kind = ProposalKind(kind)
-        voters = [
-            m for m in self.gateway.call(fns.members()) if self.gateway.call(fns.hasApproved(proposal_id, m))
-        ]
+        voters = tuple(self.gateway.call(fns.approvers(proposal_id)))
         return Proposal(
             id=proposal_id,
             kind=kind,
@@ -108,8 +106,8 @@ class ConsortiumService:
             domain=domain,
             created_at=created_at,
             expires_at=expires_at,
-            approvals=self.gateway.call(fns.approvals(proposal_id)),
-            approved_by=tuple(voters),
+            approvals=len(voters),
+            approved_by=voters,
         )
 
     def proposals(self, state: ProposalState | None = None) -> list[Proposal]:

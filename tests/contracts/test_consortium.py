@@ -419,6 +419,7 @@ def test_a_suspended_member_is_denied_everywhere_and_regains_rights_when_reinsta
         "gz-gsdata", consortium.functions.approve(created_id(runtime, consortium, receipt))
     )
     assert runtime.gateway.events(consortium, "ConsortiumMemberReinstated", receipt) == [{"account": gov3}]
+    assert runtime.gateway.call(consortium.functions.governorCount()) == 3
     agencies.send("gov-three", probe.functions.touch())
 
 
@@ -428,8 +429,10 @@ def test_approvals_of_a_suspended_governor_stop_counting(runtime, consortium, ag
     receipt = agencies.send("gov-three", consortium.functions.proposeThreshold(3))
     pending = created_id(runtime, consortium, receipt)
     assert runtime.gateway.call(consortium.functions.approvals(pending)) == 1
+    assert runtime.gateway.call(consortium.functions.approvers(pending)) == [gov3]
     pass_proposal(runtime, agencies, consortium, consortium.functions.proposeSuspendMember(gov3))
     assert runtime.gateway.call(consortium.functions.approvals(pending)) == 0
+    assert runtime.gateway.call(consortium.functions.approvers(pending)) == []
 
 
 def test_the_role_probe_lets_a_registrar_through_and_stops_others(runtime, consortium, agencies: Agencies):
