@@ -15,6 +15,7 @@ contract Consortium is IConsortium, AccessControl {
 
     mapping(address account => Member) private _members;
     address[] private _memberList;
+    mapping(bytes32 domainHash => address account) private _memberByDomain;
     uint256 private _threshold;
     uint256 private _activeGovernors;
 
@@ -66,6 +67,12 @@ contract Consortium is IConsortium, AccessControl {
     function member(address account) external view returns (Member memory) {
         if (_members[account].status == MemberStatus.None) revert ConsortiumNotAMember(account);
         return _members[account];
+    }
+
+    /// @notice The member whose internet domain is `domain` (zero if none): the trust anchor OpenAttestation
+    /// gets from a DNS-TXT record, here decided by consortium vote.
+    function memberByDomain(string calldata domain) external view returns (address) {
+        return _memberByDomain[keccak256(bytes(domain))];
     }
 
     function members() external view returns (address[] memory) {
@@ -274,6 +281,7 @@ contract Consortium is IConsortium, AccessControl {
         if (p.kind == ProposalKind.AddMember) {
             if (p.account == address(0)) revert ConsortiumInvalidMember(p.account);
             if (status != MemberStatus.None) revert ConsortiumAlreadyAMember(p.account);
+            _requireDomainAvailable(p.domain);
         } else if (p.kind == ProposalKind.SuspendMember) {
             if (status == MemberStatus.None) revert ConsortiumNotAMember(p.account);
             if (status == MemberStatus.Suspended) revert ConsortiumMemberSuspendedAlready(p.account);
@@ -315,10 +323,17 @@ contract Consortium is IConsortium, AccessControl {
         }
     }
 
+    function _requireDomainAvailable(string memory domain) private view {
+        if (bytes(domain).length == 0) revert ConsortiumInvalidDomain(domain);
+        if (_memberByDomain[keccak256(bytes(domain))] != address(0)) revert ConsortiumDomainTaken(domain);
+    }
+
     function _addMember(address account, string memory name, string memory domain) private {
         if (account == address(0)) revert ConsortiumInvalidMember(account);
         if (_members[account].status != MemberStatus.None) revert ConsortiumAlreadyAMember(account);
+        _requireDomainAvailable(domain);
         _members[account] = Member(name, domain, MemberStatus.Active, uint64(block.timestamp));
+        _memberByDomain[keccak256(bytes(domain))] = account;
         _memberList.push(account);
         emit ConsortiumMemberAdded(account, name, domain);
     }

@@ -77,6 +77,8 @@ interface IConsortium {
     error ConsortiumNotAMember(address account);
     error ConsortiumAlreadyAMember(address account);
     error ConsortiumInvalidMember(address account);
+    error ConsortiumInvalidDomain(string domain);
+    error ConsortiumDomainTaken(string domain);
     error ConsortiumUnknownRole(bytes32 role);
     error ConsortiumRoleAlreadyGranted(address account, bytes32 role);
     error ConsortiumRoleNotGranted(address account, bytes32 role);
@@ -99,6 +101,8 @@ interface IConsortium {
     function member(address account) external view returns (Member memory);
 
     function members() external view returns (address[] memory);
+
+    function memberByDomain(string calldata domain) external view returns (address);
 
     function rolesOf(address account) external view returns (bytes32[] memory);
 

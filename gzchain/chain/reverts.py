@@ -61,16 +61,26 @@ def revert_data(exc: BaseException) -> bytes | None:
         return bytes.fromhex(data[2:])
     if isinstance(data, dict) and isinstance(data.get("data"), str):
         return bytes.fromhex(data["data"].removeprefix("0x"))
-    # eth-tester reports custom errors only as the repr of the bytes inside its message.
-    for candidate in (exc, exc.__context__, exc.__cause__):
-        if candidate is None or type(candidate).__name__ != "TransactionFailed":
-            continue
-        first = candidate.args[0] if candidate.args else ""
-        if isinstance(first, bytes):
-            return first
-        match = _BYTES_REPR.search(str(first))
+    # eth-tester raises a chain of TransactionFailed: the innermost may hold the raw bytes, while web3's
+    # outer one may have decoded them as a string when the custom error happens to take one string.
+    failures = [e for e in _exception_chain(exc) if type(e).__name__ == "TransactionFailed" and e.args]
+    for failure in reversed(failures):
+        if isinstance(failure.args[0], bytes):
+            return failure.args[0]
+    for failure in reversed(failures):
+        match = _BYTES_REPR.search(str(failure.args[0]))
         if match:
             return ast.literal_eval(match.group(0))
-        reason = str(first).removeprefix("execution reverted: ")
+    if failures:
+        reason = str(failures[0].args[0]).removeprefix("execution reverted: ")
         return function_signature_to_4byte_selector("Error(string)") + encode(["string"], [reason])
     return None
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain

@@ -110,13 +110,16 @@ def test_deployment_emits_a_member_added_event_for_every_genesis_agency(
         ([("a", [GOVERNOR])], 2, LIFETIME, "ConsortiumThresholdOutOfRange"),  # above N
         ([("a", [GOVERNOR])], 1, 0, "ConsortiumInvalidGenesis"),  # proposals could never be approved
         ([("a", [GOVERNOR]), ("a", [])], 1, LIFETIME, "ConsortiumAlreadyAMember"),
+        ([("", [GOVERNOR])], 1, LIFETIME, "ConsortiumInvalidDomain"),
         ([("a", [GOVERNOR, b"\x01" * 32])], 1, LIFETIME, "ConsortiumUnknownRole"),
     ],
 )
 def test_reverts_when_the_genesis_is_invalid(
     runtime: Runtime, agencies: Agencies, members, threshold, lifetime, error
 ):
-    genesis = [(agencies.address(f"genesis-{key}"), key, f"{key}.gov.cn", roles) for key, roles in members]
+    genesis = [
+        (agencies.address(f"genesis-{key}"), key, f"{key}.gov.cn" if key else "", roles) for key, roles in members
+    ]
     with reverts(error):
         runtime.gateway.deploy("Consortium", runtime.keys.signer("gz-gsdata"), genesis, threshold, lifetime)
 
@@ -205,6 +208,19 @@ def test_reverts_when_adding_an_existing_member(consortium, agencies: Agencies):
     notary = agencies.address("gz-notary")
     with reverts("ConsortiumAlreadyAMember", account=notary):
         agencies.send("gz-msa", consortium.functions.proposeAddMember(notary, "Notary", "n.gov.cn"))
+
+
+def test_a_member_is_found_by_its_domain(runtime: Runtime, consortium, agencies: Agencies):
+    call = runtime.gateway.call
+    assert call(consortium.functions.memberByDomain("jyj.gz.gov.cn")) == agencies.address("gz-edu")
+    assert call(consortium.functions.memberByDomain("unknown.gov.cn")) == ZERO
+
+
+def test_reverts_when_a_new_member_claims_a_taken_or_empty_domain(consortium, agencies: Agencies, newcomer: str):
+    with reverts("ConsortiumDomainTaken", domain="jyj.gz.gov.cn"):
+        agencies.send("gz-msa", consortium.functions.proposeAddMember(newcomer, "Fake Bureau", "jyj.gz.gov.cn"))
+    with reverts("ConsortiumInvalidDomain", domain=""):
+        agencies.send("gz-msa", consortium.functions.proposeAddMember(newcomer, "No Domain", ""))
 
 
 def test_reverts_when_adding_the_zero_address(consortium, agencies: Agencies):

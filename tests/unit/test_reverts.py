@@ -54,3 +54,15 @@ def test_revert_data_is_read_from_eth_testers_message():
 
 def test_an_unrelated_exception_carries_no_revert_data():
     assert revert_data(ValueError("boom")) is None
+
+
+def test_the_innermost_raw_bytes_win_over_an_outer_message_decoded_as_a_string():
+    taken = selector("ConsortiumDomainTaken(string)") + encode(["string"], [""])
+    try:
+        try:
+            raise TransactionFailed(taken)
+        except TransactionFailed:
+            raise TransactionFailed("execution reverted: ") from None
+    except TransactionFailed as outer:
+        outer.__context__ = TransactionFailed(taken)
+        assert decoder.decode(revert_data(outer)).error_name == "ConsortiumDomainTaken"
