@@ -118,7 +118,8 @@ def test_reverts_when_the_genesis_is_invalid(
     runtime: Runtime, agencies: Agencies, members, threshold, lifetime, error
 ):
     genesis = [
-        (agencies.address(f"genesis-{key}"), key, f"{key}.gov.cn" if key else "", roles) for key, roles in members
+        (agencies.address(f"genesis-{key}"), key, f"{key}.gov.cn" if key else "", roles)
+        for key, roles in members
     ]
     with reverts(error):
         runtime.gateway.deploy("Consortium", runtime.keys.signer("gz-gsdata"), genesis, threshold, lifetime)
@@ -216,9 +217,13 @@ def test_a_member_is_found_by_its_domain(runtime: Runtime, consortium, agencies:
     assert call(consortium.functions.memberByDomain("unknown.gov.cn")) == ZERO
 
 
-def test_reverts_when_a_new_member_claims_a_taken_or_empty_domain(consortium, agencies: Agencies, newcomer: str):
+def test_reverts_when_a_new_member_claims_a_taken_or_empty_domain(
+    consortium, agencies: Agencies, newcomer: str
+):
     with reverts("ConsortiumDomainTaken", domain="jyj.gz.gov.cn"):
-        agencies.send("gz-msa", consortium.functions.proposeAddMember(newcomer, "Fake Bureau", "jyj.gz.gov.cn"))
+        agencies.send(
+            "gz-msa", consortium.functions.proposeAddMember(newcomer, "Fake Bureau", "jyj.gz.gov.cn")
+        )
     with reverts("ConsortiumInvalidDomain", domain=""):
         agencies.send("gz-msa", consortium.functions.proposeAddMember(newcomer, "No Domain", ""))
 
