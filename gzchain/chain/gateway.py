@@ -54,6 +54,7 @@ class ChainGateway:
             self.chain_id: int = self.w3.eth.chain_id
             self.fees: FeePolicy = choose_fee_policy(self.w3, fee_setting)
         self._funded: set[str] = set()
+        self.transactions_sent = 0  # confirmed by this process; exported as a metric
         self.nonces = NonceManager(lambda address: self.w3.eth.get_transaction_count(address, "pending"))
         # One writer at a time on the embedded chain: it mines a block per transaction anyway.
         self._send_lock = (
@@ -144,6 +145,7 @@ class ChainGateway:
                 ) from exc
             if raw["status"] != 1:
                 raise self._replay_revert(tx, raw["blockNumber"])
+            self.transactions_sent += 1
             return _receipt(raw)
 
     def _gas_for(self, fn: Any, sender: str) -> int:
@@ -190,6 +192,10 @@ class ChainGateway:
 
     def advance_time(self, seconds: int) -> None:
         self.backend.advance_time(seconds)
+
+    def block_number(self) -> int:
+        with self.translated_errors():
+            return int(self.w3.eth.block_number)
 
     def latest_timestamp(self) -> int:
         with self.translated_errors():

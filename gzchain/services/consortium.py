@@ -16,7 +16,7 @@ from gzchain.domain.consortium import (
     ProposalKind,
     ProposalState,
 )
-from gzchain.domain.errors import InvalidInput
+from gzchain.domain.errors import InvalidInput, NotFound
 from gzchain.domain.roles import Role
 
 
@@ -64,6 +64,8 @@ class ConsortiumService:
 
     def member(self, who: str) -> Member:
         address = self.resolve(who)
+        if address not in self.gateway.call(self.contract.functions.members()):
+            raise NotFound(f"{who} is not a member of the consortium")
         return self._member(address, self._agency_ids().get(address))
 
     def _member(self, address: str, agency_id: str | None) -> Member:
@@ -90,6 +92,8 @@ class ConsortiumService:
 
     def proposal(self, proposal_id: int) -> Proposal:
         fns = self.contract.functions
+        if not 1 <= proposal_id <= self.gateway.call(fns.proposalCount()):
+            raise NotFound(f"no proposal {proposal_id}")
         raw = self.gateway.call(fns.proposal(proposal_id))
         kind, proposer, account, role, threshold, name, domain, created_at, expires_at, _executed = raw
         kind = ProposalKind(kind)

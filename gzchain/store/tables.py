@@ -1,1 +1,3 @@
 """Imports every table module so Store.create_all sees all tables. Add a line per scenario module."""
+
+from gzchain.store import api  # noqa: F401

@@ -1,0 +1,70 @@
+"""Typed dependencies: the runtime, the authenticated agency, role checks before any transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gzchain.bootstrap import Runtime
+from gzchain.domain.errors import PermissionDenied
+from gzchain.domain.roles import Role
+from gzchain.services.api_keys import ApiKeyService
+
+_bearer = HTTPBearer(auto_error=False, description="An agency API key from `gzchain api-keys create`")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_api_keys(request: Request) -> ApiKeyService:
+    return request.app.state.api_keys
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
+
+
+@dataclass(frozen=True)
+class Agency:
+    """The agency a request acts as; its key signs every transaction the request sends."""
+
+    id: str
+
+
+def current_agency(
+    request: Request,
+    api_keys: ApiKeysDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Agency:
+    if credentials is None:
+        raise HTTPException(
+            401, "this endpoint needs an agency API key", headers={"WWW-Authenticate": "Bearer"}
+        )
+    try:
+        agency = Agency(api_keys.authenticate(credentials.credentials))
+    except PermissionDenied as exc:
+        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+    request.state.agency_id = agency.id  # for the access log
+    return agency
+
+
+CurrentAgency = Annotated[Agency, Depends(current_agency)]
+
+
+def require_role(role: Role) -> Callable[..., Agency]:
+    """The same check the contract makes, made first: a 403 here costs no transaction."""
+
+    def check(agency: CurrentAgency, runtime: RuntimeDep) -> Agency:
+        if not runtime.consortium().has_active_role(agency.id, role):
+            raise PermissionDenied(f"agency {agency.id!r} does not actively hold the {role.value} role")
+        return agency
+
+    return check
+
+
+Governor = Annotated[Agency, Depends(require_role(Role.GOVERNOR))]

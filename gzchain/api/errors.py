@@ -1,0 +1,131 @@
+"""One mapping from gzchain errors to HTTP: RFC 9457 problem+json bodies, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gzchain.domain.errors import (
+    ChainUnavailable,
+    Conflict,
+    ContractReverted,
+    GzchainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from gzchain.domain.roles import Role
+from gzchain.store.db import StoreUnavailable
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("gzchain.api")
+
+_STATUS: list[tuple[type[GzchainError], int, str]] = [
+    (InvalidInput, 422, "Invalid input"),
+    (NotFound, 404, "Not found"),
+    (PermissionDenied, 403, "Forbidden"),
+    (Conflict, 409, "Conflict"),
+    (ChainUnavailable, 503, "Chain unavailable"),
+    (StoreUnavailable, 503, "Store unavailable"),
+]
+# Custom errors that mean "you may not", not "the state does not allow it".
+_ACCESS_ERRORS = re.compile(r"(MissingRole|MemberNotActive|NotNotariser|NotOwner|NotIssuer|NotCustodian)$")
+_COMPONENTS = (
+    "BusinessRegistry",
+    "ColdChainTrace",
+    "ColdChain",
+    "DocumentStoreFactory",
+    "DocumentStore",
+    "Consortium",
+)
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def rule_in_words(error_name: str) -> tuple[str, str]:
+    """`ConsortiumMissingRole` → ("Consortium", "missing role")."""
+    component = next((c for c in _COMPONENTS if error_name.startswith(c)), "")
+    rule = error_name[len(component) :] or error_name
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", rule).lower()
+    return component or "contract", words
+
+
+def _argument(value: Any) -> Any:
+    if isinstance(value, bytes):
+        if len(value) == 32:
+            try:
+                return Role.from_id(value).value
+            except InvalidInput:
+                pass
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_argument(v) for v in value]
+    return value
+
+
+def reverted_problem(exc: ContractReverted) -> JSONResponse:
+    component, rule = rule_in_words(exc.error_name)
+    status = 403 if _ACCESS_ERRORS.search(exc.error_name) else 409
+    arguments = {k: _argument(v) for k, v in exc.args_by_name.items()}
+    shown = ", ".join(f"{k}={v}" for k, v in arguments.items())
+    return problem(
+        status,
+        f"Refused by {component}: {rule}",
+        f"the {component} contract refused the transaction: {rule} ({shown})",
+        error=exc.error_name,
+        arguments=arguments,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ContractReverted)
+    async def _reverted(_: Request, exc: ContractReverted) -> JSONResponse:
+        return reverted_problem(exc)
+
+    @app.exception_handler(GzchainError)
+    async def _gzchain(_: Request, exc: GzchainError) -> JSONResponse:
+        for kind, status, title in _STATUS:
+            if isinstance(exc, kind):
+                extra = {"field": exc.field} if isinstance(exc, InvalidInput) and exc.field else {}
+                detail = exc.reason if isinstance(exc, InvalidInput) else str(exc)
+                return problem(status, title, detail, **extra)
+        log.error("unmapped gzchain error %s", type(exc).__name__)
+        return problem(500, "Internal error", "the server could not complete the request")
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "reason": "invalid request"}
+        return problem(
+            422, "Invalid input", f"{first['field']}: {first['reason']}", field=first["field"], errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error: %s", type(exc).__name__)
+        return problem(500, "Internal error", "the server could not complete the request")
+
+
+def _title(status: int) -> str:
+    return {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(
+        status, "Error"
+    )

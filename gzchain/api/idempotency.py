@@ -1,0 +1,104 @@
+"""Idempotency-Key for POSTs: a retried request gets the first response and writes nothing twice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
+from gzchain.store.api import IdempotencyRow
+from gzchain.store.db import Store, StoreUnavailable
+
+_PENDING = -1  # reserved before the write starts, so a crash mid-write is never silently repeated
+# Errors raised before any transaction is sent: the key may be used again. Anything else (a node that
+# vanished after the send) leaves the key reserved, because the write may have happened.
+_NOTHING_WRITTEN = (InvalidInput, NotFound, PermissionDenied, Conflict, ContractReverted)
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def request_fingerprint(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(jsonable_encoder(payload), sort_keys=True).encode()).hexdigest()
+
+
+def run_once(
+    store: Store,
+    agency_id: str,
+    key: str | None,
+    payload: Any,
+    write: Callable[[], Any],
+    status_code: int = 201,
+) -> JSONResponse:
+    """Run `write` unless this agency already sent this Idempotency-Key; then replay the stored response."""
+    if key is None:
+        return JSONResponse(jsonable_encoder(write()), status_code=status_code)
+    if not 1 <= len(key) <= 255:
+        raise InvalidInput("must be 1 to 255 characters", field="Idempotency-Key")
+    fingerprint = request_fingerprint(payload)
+    with _lock_for(agency_id, key):
+        replay = _reserve(store, agency_id, key, fingerprint)
+        if replay is not None:
+            return replay
+        try:
+            body = jsonable_encoder(write())
+        except _NOTHING_WRITTEN:
+            _release(store, agency_id, key)
+            raise
+        encoded = json.dumps(body).encode()
+        with store.session() as session:
+            row = session.get(IdempotencyRow, (agency_id, key))
+            assert row is not None
+            row.status_code, row.body = status_code, encoded
+        return JSONResponse(body, status_code=status_code)
+
+
+def _lock_for(agency_id: str, key: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault((agency_id, key), threading.Lock())
+
+
+def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse | None:
+    try:
+        with store.session() as session:
+            session.add(
+                IdempotencyRow(
+                    agency_id=agency_id,
+                    key=key,
+                    request_hash=fingerprint,
+                    status_code=_PENDING,
+                    body=b"",
+                    media_type="application/json",
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return None
+    except StoreUnavailable as exc:
+        if not isinstance(exc.__cause__, IntegrityError):
+            raise
+    with store.session() as session:
+        row = session.get(IdempotencyRow, (agency_id, key))
+        assert row is not None
+        if row.request_hash != fingerprint:
+            raise Conflict("this Idempotency-Key was already used for a different request")
+        if row.status_code == _PENDING:
+            raise Conflict(
+                "a request with this Idempotency-Key was interrupted before it finished; "
+                "check the record's state before retrying with a new key"
+            )
+        return JSONResponse(json.loads(row.body), status_code=row.status_code)
+
+
+def _release(store: Store, agency_id: str, key: str) -> None:
+    """A write that failed changed nothing, so the key may be used again."""
+    with store.session() as session:
+        row = session.get(IdempotencyRow, (agency_id, key))
+        if row is not None and row.status_code == _PENDING:
+            session.delete(row)

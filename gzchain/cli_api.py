@@ -1,0 +1,80 @@
+"""`gzchain serve` and `gzchain api-keys`: the service API and the agencies' credentials for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gzchain.bootstrap import Runtime
+from gzchain.services.api_keys import ApiKeyService
+
+api_keys_app = typer.Typer(help="Agency credentials for the service API.", no_args_is_help=True)
+console = Console()
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    from gzchain.cli import runtime  # gzchain.cli imports this module to register its commands
+
+    with runtime() as rt:
+        yield rt
+
+
+def _service(rt: Runtime) -> ApiKeyService:
+    return ApiKeyService(rt.store, {a.id for a in rt.genesis.agencies})
+
+
+@api_keys_app.command("create")
+def create(agency: Annotated[str, typer.Option(help="the agency the key acts as, e.g. gz-msa")]) -> None:
+    """Issue an API key for an agency. It is shown once; only a slow hash of it is kept."""
+    with _runtime() as rt:
+        issued = _service(rt).create(agency)
+    console.print(f"API key {issued.key_id} for {issued.agency_id} (shown once, store it safely):")
+    typer.echo(issued.token)
+
+
+@api_keys_app.command("list")
+def list_keys() -> None:
+    """List API keys (ids and agencies, never the secrets)."""
+    with _runtime() as rt:
+        keys = _service(rt).list()
+    table = Table(title="API keys")
+    for column in ("key id", "agency", "created (UTC)", "revoked"):
+        table.add_column(column)
+    for k in keys:
+        revoked = k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else ""
+        table.add_row(k.key_id, k.agency_id, k.created_at.strftime("%Y-%m-%d %H:%M"), revoked)
+    console.print(table)
+
+
+@api_keys_app.command("revoke")
+def revoke(key_id: Annotated[str, typer.Argument(help="the key id from `api-keys list`")]) -> None:
+    """Revoke an API key at once."""
+    with _runtime() as rt:
+        _service(rt).revoke(key_id)
+    console.print(f"revoked {key_id}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    deploy: Annotated[bool, typer.Option(help="deploy the contracts first if they are not deployed")] = False,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "INFO",
+) -> None:
+    """Serve the API (and the citizen portal) over HTTP; the embedded chain persists in the data folder."""
+    import uvicorn
+
+    from gzchain.api.app import create_app
+    from gzchain.api.observability import configure_logging
+
+    configure_logging(log_level.upper())
+    with _runtime() as rt:
+        if deploy:
+            rt.deploy()
+        # One process: the embedded chain lives in it, and the gateway serialises its writes.
+        uvicorn.run(create_app(rt), host=host, port=port, log_config=None, access_log=False)
