@@ -24,10 +24,12 @@ lint: setup
 	$(BIN)/ruff check .
 
 test: lint
-	@echo "== lane 1 of 2: embedded chain (unit, contracts, persistence, real-node, CLI) =="
+	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
 	$(BIN)/pytest
-	@echo "== lane 2 of 2: the contract suites again, against a real anvil node =="
+	@echo "== lane 2 of 3: the contract suites again, against a real anvil node =="
 	$(BIN)/pytest tests/contracts --lane anvil
+	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="
+	$(BIN)/pytest tests/store tests/api --store postgres
 
 compile-check: setup
 	$(BIN)/gzchain compile --check

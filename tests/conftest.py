@@ -16,12 +16,19 @@ from gzchain.chain.backends import EmbeddedBackend, RpcBackend
 from gzchain.chain.gateway import ChainGateway
 from gzchain.domain.errors import ChainUnavailable
 from gzchain.settings import Settings
+from gzchain.store.db import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="store behind the runtime: SQLite in memory, or a fresh PostgreSQL database at 127.0.0.1:5432",
+    )
     parser.addoption(
         "--lane",
         choices=("embedded", "anvil"),
@@ -31,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"gzchain lane: {config.getoption('--lane')}"
+    return f"gzchain lane: {config.getoption('--lane')}, store: {config.getoption('--store')}"
 
 
 def free_port() -> int:
@@ -102,11 +109,44 @@ def session_gateway(lane: str, request: pytest.FixtureRequest) -> Iterator[Chain
     gateway.close()
 
 
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
 @pytest.fixture(scope="session")
-def session_runtime(session_gateway: ChainGateway, tmp_path_factory: pytest.TempPathFactory) -> Runtime:
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards; skipped if none is reachable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"gzchain_test_{os.getpid()}_{int(time.time())}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.skip(
+            f"PostgreSQL is not reachable at 127.0.0.1:5432 ({type(exc.orig).__name__}); lane skipped"
+        )
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    return (
+        request.getfixturevalue("postgres_url") if request.config.getoption("--store") == "postgres" else None
+    )
+
+
+@pytest.fixture(scope="session")
+def session_runtime(
+    session_gateway: ChainGateway, store_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Runtime:
     data_dir = tmp_path_factory.mktemp("gzchain-data")
     rpc_url = getattr(session_gateway.backend, "url", None)
-    settings = Settings(data_dir=data_dir, ephemeral=rpc_url is None, rpc_url=rpc_url)
+    settings = Settings(data_dir=data_dir, ephemeral=rpc_url is None, rpc_url=rpc_url, store_url=store_url)
     runtime = open_runtime(settings, gateway=session_gateway)
     runtime.deploy()
     return runtime
@@ -114,10 +154,13 @@ def session_runtime(session_gateway: ChainGateway, tmp_path_factory: pytest.Temp
 
 @pytest.fixture
 def runtime(session_runtime: Runtime) -> Iterator[Runtime]:
-    """A deployed runtime whose chain is rolled back after each test."""
+    """A deployed runtime whose chain is rolled back, and store emptied, after each test."""
     snapshot = session_runtime.gateway.snapshot()
     yield session_runtime
     session_runtime.gateway.revert_to(snapshot)
+    with session_runtime.store.session() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
 
 
 @pytest.fixture

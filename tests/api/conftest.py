@@ -27,4 +27,3 @@ def auth(app):
         return {"Authorization": f"Bearer {app.state.api_keys.create(agency_id).token}"}
 
     return headers
-
