@@ -6,8 +6,9 @@ personal data, encrypted) and indexes what does.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -51,6 +52,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # A throwaway in-memory store is one shared connection: its units of work must take turns.
+        self._one_at_a_time = threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
         # Importing the table modules registers their tables on Base.metadata.
         from gzchain.store import tables  # noqa: F401
 
@@ -65,20 +68,20 @@ class Store:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back whole on any error."""
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except SQLAlchemyError as exc:
-            session.rollback()
-            raise StoreUnavailable(
-                f"store error: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-            ) from exc
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self._one_at_a_time:
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except SQLAlchemyError as exc:
+                session.rollback()
+                reason = exc.args[0] if exc.args else ""
+                raise StoreUnavailable(f"store error: {type(exc).__name__}: {reason}") from exc
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def close(self) -> None:
         self.engine.dispose()
