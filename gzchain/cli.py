@@ -15,6 +15,7 @@ from rich.table import Table
 
 from gzchain import __version__
 from gzchain.bootstrap import Runtime, open_runtime
+from gzchain.cli_api import api_keys_app, serve
 from gzchain.domain.consortium import Member, Proposal, ProposalState
 from gzchain.domain.errors import (
     ChainUnavailable,
@@ -42,6 +43,8 @@ propose_app = typer.Typer(
 )
 consortium_app.add_typer(propose_app, name="propose")
 app.add_typer(consortium_app, name="consortium")
+app.add_typer(api_keys_app, name="api-keys")
+app.command()(serve)
 
 console = Console()
 err_console = Console(stderr=True)
