@@ -1,4 +1,4 @@
-"""Chain write throughput and latency through the gateway, side by side: embedded vs anvil, serial vs concurrent.
+"""Chain write throughput and latency through the gateway: embedded vs anvil, serial vs concurrent.
 
 Each write is a Consortium proposal (a real governed write: role check, storage, two events), signed
 locally and confirmed before it counts. Run: `.venv/bin/python bench/chain_writes.py [--writes N]`.
@@ -72,8 +72,13 @@ def main() -> None:
     for column in ("backend", "workers", "tx/s", "avg latency ms", "max latency ms"):
         table.add_column(column, justify="right" if column != "backend" else "left")
     for row in rows:
-        table.add_row(str(row["backend"]), str(row["workers"]), str(row["tx_per_s"]),
-                      str(row["latency_avg_ms"]), str(row["latency_max_ms"]))
+        table.add_row(
+            str(row["backend"]),
+            str(row["workers"]),
+            str(row["tx_per_s"]),
+            str(row["latency_avg_ms"]),
+            str(row["latency_max_ms"]),
+        )
     Console().print(table)
     out = ROOT / "bench" / "results" / "chain_writes.json"
     out.parent.mkdir(parents=True, exist_ok=True)

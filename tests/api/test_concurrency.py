@@ -12,11 +12,15 @@ def test_fifty_concurrent_clients_write_without_nonce_collisions_or_lost_writes(
 
     def write(i: int):
         headers = {**governors[i % 2], "Idempotency-Key": f"client-{i}"}
-        return client.post("/consortium/proposals", json={"kind": "change_threshold", "threshold": 2}, headers=headers)
+        return client.post(
+            "/consortium/proposals", json={"kind": "change_threshold", "threshold": 2}, headers=headers
+        )
 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         responses = list(pool.map(write, range(CLIENTS)))
-    assert [r.status_code for r in responses] == [201] * CLIENTS, [r.text for r in responses if r.status_code != 201]
+    assert [r.status_code for r in responses] == [201] * CLIENTS, [
+        r.text for r in responses if r.status_code != 201
+    ]
     ids = {r.json()["proposal"]["id"] for r in responses}
     assert ids == set(range(1, CLIENTS + 1))
     tx_hashes = {r.json()["proof"]["tx_hash"] for r in responses}
