@@ -19,6 +19,7 @@ from gzchain.chain.gateway import ChainGateway, connect
 from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_master_key
 from gzchain.domain.consortium import Genesis
 from gzchain.domain.errors import NotFound
+from gzchain.services.business import BusinessService
 from gzchain.services.consortium import ConsortiumService
 from gzchain.settings import Settings
 from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
@@ -80,6 +81,19 @@ class Runtime:
     def consortium(self) -> ConsortiumService:
         address = self.require_manifest().address("Consortium")
         return ConsortiumService(self.gateway, self.keys, self.genesis, address)
+
+    def business(self) -> BusinessService:
+        manifest = self.require_manifest()
+        address = manifest.address("BusinessRegistry")
+        return BusinessService(
+            self.gateway,
+            self.keys,
+            self.store,
+            self.cipher,
+            self.consortium(),
+            address,
+            from_block=manifest.contracts["BusinessRegistry"].block,
+        )
 
     def close(self) -> None:
         self.store.close()

@@ -16,6 +16,7 @@ from rich.table import Table
 from gzchain import __version__
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.cli_api import api_keys_app, serve
+from gzchain.cli_business import business_app
 from gzchain.domain.consortium import Member, Proposal, ProposalState
 from gzchain.domain.errors import (
     ChainUnavailable,
@@ -45,6 +46,7 @@ consortium_app.add_typer(propose_app, name="propose")
 app.add_typer(consortium_app, name="consortium")
 app.add_typer(api_keys_app, name="api-keys")
 app.command()(serve)
+app.add_typer(business_app, name="business")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -119,6 +121,8 @@ def _show(value: object) -> str:
             return Role.from_id(value).value
         except InvalidInput:
             return "0x" + value.hex()
+    if isinstance(value, bytes) and len(value) == 18 and value.isascii() and value.decode().isalnum():
+        return value.decode()  # a USCC, as the contracts take it: its 18 ASCII characters
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)

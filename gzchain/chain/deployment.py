@@ -114,8 +114,14 @@ def _consortium_args(genesis: Genesis, keys: KeyRing, _: Manifest) -> tuple[Any,
     return members, genesis.threshold, genesis.proposal_lifetime_seconds
 
 
+def _gated_args(_: Genesis, __: KeyRing, manifest: Manifest) -> tuple[Any, ...]:
+    """Contracts gated by the consortium take its address and nothing else."""
+    return (manifest.address("Consortium"),)
+
+
 DEPLOYMENT_ORDER: list[tuple[str, ConstructorArgs]] = [
     ("Consortium", _consortium_args),
+    ("BusinessRegistry", _gated_args),
 ]
 
 

@@ -1,3 +1,6 @@
 """Imports every table module so Store.create_all sees all tables. Add a line per scenario module."""
 
-from gzchain.store import api  # noqa: F401
+from gzchain.store import (
+    api,  # noqa: F401
+    business,  # noqa: F401
+)

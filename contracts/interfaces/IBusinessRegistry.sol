@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+/// @title IBusinessRegistry
+/// @notice Businesses keyed by Unified Social Credit Code (GB 32100-2015): the hash of each version of their
+/// registration record, their status, and the documents notarised for them.
+/// @dev A USCC is passed as `bytes18`, its 18 ASCII characters. The registration record itself lives off chain;
+/// the chain holds the SHA-256 of its canonical serialisation (gzchain/domain/business.py `canonical_bytes`).
+/// A change type is a uint16 of bit flags defined once in gzchain/domain/business.py `ChangeType`.
+interface IBusinessRegistry {
+    enum BusinessStatus {
+        None,
+        Active,
+        Suspended, // listed for abnormal operations (经营异常名录)
+        Deregistered // final
+    }
+
+    enum DocumentType {
+        ArticlesOfAssociation,
+        ShareholderResolution,
+        BusinessLicence, // issued by the registrar
+        AnnualReport,
+        RegistrationDecision, // issued by the registrar
+        AuditReport,
+        PowerOfAttorney,
+        Other
+    }
+
+    struct Business {
+        bytes32 recordHash; // of the current version
+        address registrar; // the agency that registered it
+        uint64 registeredAt;
+        uint32 version; // number of the current version; 1 at registration
+        uint64 updatedAt;
+        BusinessStatus status;
+    }
+
+    struct Version {
+        bytes32 recordHash;
+        address agency;
+        uint16 changeType;
+        uint64 at;
+        string reason; // empty for registration and amendments
+    }
+
+    struct Notarisation {
+        bytes18 uscc;
+        DocumentType documentType;
+        uint64 notarisedAt;
+        address notary;
+        uint64 revokedAt; // 0 while in force
+        address revokedBy;
+        string revocationReason;
+    }
+
+    event BusinessRegistered(bytes18 indexed uscc, address indexed registrar, uint32 version, bytes32 recordHash);
+    event BusinessAmended(
+        bytes18 indexed uscc, address indexed registrar, uint32 version, bytes32 recordHash, uint16 changeType
+    );
+    event BusinessSuspended(bytes18 indexed uscc, address indexed registrar, uint32 version, string reason);
+    event BusinessReinstated(bytes18 indexed uscc, address indexed registrar, uint32 version, string reason);
+    event BusinessDeregistered(bytes18 indexed uscc, address indexed registrar, uint32 version, string reason);
+    event DocumentNotarised(
+        bytes18 indexed uscc, bytes32 indexed fileHash, address indexed notary, DocumentType documentType
+    );
+    event NotarisationRevoked(bytes18 indexed uscc, bytes32 indexed fileHash, address indexed revoker, string reason);
+
+    /// @dev `position` (1-18) is the first character that breaks the shape or a check character.
+    error BusinessRegistryInvalidUscc(bytes18 uscc, uint8 position);
+    error BusinessRegistryEmptyHash();
+    error BusinessRegistryReasonRequired();
+    error BusinessRegistryAlreadyRegistered(bytes18 uscc);
+    error BusinessRegistryUnknownBusiness(bytes18 uscc);
+    error BusinessRegistryDeregistered(bytes18 uscc);
+    error BusinessRegistryInvalidTransition(bytes18 uscc, BusinessStatus from, BusinessStatus to);
+    error BusinessRegistryInvalidChangeType(uint16 changeType);
+    error BusinessRegistryRecordUnchanged(bytes18 uscc, bytes32 recordHash);
+    error BusinessRegistryUnknownDocumentType(uint8 documentType);
+    error BusinessRegistryDocumentTypeNotAllowed(address account, DocumentType documentType);
+    error BusinessRegistryAlreadyNotarised(bytes32 fileHash);
+    error BusinessRegistryUnknownNotarisation(bytes32 fileHash);
+    error BusinessRegistryNotTheNotary(bytes32 fileHash, address notary, address account);
+    error BusinessRegistryNotarisationAlreadyRevoked(bytes32 fileHash);
+
+    /// @notice Register a new business: version 1 of its record, status Active.
+    /// @dev Requirements: caller is an active REGISTRAR; `uscc` has the USCC shape and both check characters
+    /// right; it was never registered before (a USCC is assigned for life); `recordHash` is not zero.
+    /// Emits BusinessRegistered.
+    function register(bytes18 uscc, bytes32 recordHash) external;
+
+    /// @notice Record an amended registration record as a new version.
+    /// @dev Requirements: caller is an active REGISTRAR; the business exists and is not deregistered;
+    /// `changeType` is a non-empty set of amendment bits only (mask 0x007E); `recordHash` is not zero and
+    /// differs from the current one. Emits BusinessAmended.
+    function amend(bytes18 uscc, bytes32 recordHash, uint16 changeType) external;
+
+    /// @notice List an active business for abnormal operations.
+    /// @dev Requirements: caller is an active REGISTRAR; the business is Active; `reason` is not empty.
+    /// Emits BusinessSuspended.
+    function suspend(bytes18 uscc, string calldata reason) external;
+
+    /// @notice Take a suspended business off the abnormal-operations list.
+    /// @dev Requirements: caller is an active REGISTRAR; the business is Suspended; `reason` is not empty.
+    /// Emits BusinessReinstated.
+    function reinstate(bytes18 uscc, string calldata reason) external;
+
+    /// @notice Deregister a business for good; its history and filings stay readable.
+    /// @dev Requirements: caller is an active REGISTRAR; the business is Active or Suspended; `reason` is not
+    /// empty. Emits BusinessDeregistered.
+    function deregister(bytes18 uscc, string calldata reason) external;
+
+    /// @notice Notarise a document filed for a business: the SHA-256 of the file's bytes.
+    /// @dev Requirements: caller is an active NOTARY (any document type) or an active REGISTRAR notarising a
+    /// document it issues itself (BusinessLicence, RegistrationDecision); `documentType` is known; the business
+    /// exists and is not deregistered; `fileHash` is not zero and was never notarised. Emits DocumentNotarised.
+    function notarise(bytes32 fileHash, bytes18 uscc, uint8 documentType) external;
+
+    /// @notice Revoke a notarisation (e.g. after a court ruling); it stays readable, marked revoked.
+    /// @dev Requirements: the notarisation exists and is in force; caller is the agency that notarised it and
+    /// still holds the role that allowed it to; `reason` is not empty. Emits NotarisationRevoked.
+    function revokeNotarisation(bytes32 fileHash, string calldata reason) external;
+
+    /// @notice The business's current state. Reverts `BusinessRegistryUnknownBusiness` if never registered.
+    function business(bytes18 uscc) external view returns (Business memory);
+
+    /// @notice Every version of the business's record, oldest first: the provable history.
+    /// @dev Reverts `BusinessRegistryUnknownBusiness` if never registered.
+    function versions(bytes18 uscc) external view returns (Version[] memory);
+
+    /// @notice File hashes of the documents notarised for the business, in order, revoked ones included.
+    /// @dev Reverts `BusinessRegistryUnknownBusiness` if never registered.
+    function filingsOf(bytes18 uscc) external view returns (bytes32[] memory);
+
+    /// @notice The notarisation of `fileHash`. Reverts `BusinessRegistryUnknownNotarisation` if there is none.
+    function notarisation(bytes32 fileHash) external view returns (Notarisation memory);
+
+    /// @notice Whether `fileHash` is notarised and the notarisation is in force (not revoked).
+    function isNotarised(bytes32 fileHash) external view returns (bool);
+}

@@ -1,0 +1,308 @@
+"""`gzchain business`: register, amend and change the status of businesses; notarise and verify filings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gzchain.bootstrap import Runtime
+from gzchain.chain.gateway import Receipt
+from gzchain.domain.business import BusinessRecord, ShareholderKind
+from gzchain.domain.errors import InvalidInput
+from gzchain.domain.registry import (
+    BusinessLookup,
+    DocumentType,
+    FileVerification,
+    Filing,
+    describe_change,
+    file_hash,
+    masked,
+    parse_file_hash,
+)
+from gzchain.services.business import FilingChange, RegistryChange
+
+business_app = typer.Typer(
+    help="Business registration keyed by USCC, and notarised filings anyone can verify.", no_args_is_help=True
+)
+console = Console()
+
+# Exit code of the public checks (`show`, `verify-file`) when the answer is "no": distinct from errors.
+EXIT_NOT_VERIFIED = 1
+
+AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
+Uscc = Annotated[str, typer.Argument(help="the business's 18-character Unified Social Credit Code")]
+RecordFile = Annotated[
+    Path,
+    typer.Argument(
+        help="the full registration record, a JSON object: uscc, name, legal_representative {name, "
+        "id_number}, registered_capital {amount, currency}, address, business_scope, shareholders [{name, "
+        "kind: natural_person|legal_person, identifier, contribution}], establishment_date (YYYY-MM-DD)"
+    ),
+]
+
+
+class StatusAction(StrEnum):
+    suspend = "suspend"
+    reinstate = "reinstate"
+    deregister = "deregister"
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    # The parent command owns the settings and turns errors into messages and exit codes; imported here
+    # because gzchain.cli imports this module to register it.
+    from gzchain.cli import runtime
+
+    with runtime() as rt:
+        yield rt
+
+
+@business_app.command("register")
+def register(as_agency: AsAgency, record_file: RecordFile) -> None:
+    """Register a new business (REGISTRAR): its record's hash goes on chain as version 1."""
+    with _runtime() as rt:
+        _report_change(rt.business().register(as_agency, _read_record(record_file)))
+
+
+@business_app.command("amend")
+def amend(as_agency: AsAgency, record_file: RecordFile) -> None:
+    """Record an amended registration record as a new version (REGISTRAR); what changed is worked out."""
+    with _runtime() as rt:
+        _report_change(rt.business().amend(as_agency, _read_record(record_file)))
+
+
+@business_app.command("status")
+def status(
+    action: Annotated[
+        StatusAction,
+        typer.Argument(help="suspend (list for abnormal operations), reinstate, or deregister (final)"),
+    ],
+    uscc: Uscc,
+    as_agency: AsAgency,
+    reason: Annotated[str, typer.Option("--reason", help="why; recorded on chain with the new version")],
+) -> None:
+    """Suspend, reinstate or deregister a business (REGISTRAR)."""
+    with _runtime() as rt:
+        service = rt.business()
+        change = getattr(service, action.value)(as_agency, uscc, reason)
+        _report_change(change)
+
+
+@business_app.command("show")
+def show(uscc: Uscc) -> None:
+    """Look a business up (public): record, history and filings, each checked against the chain.
+
+    Exits 1 if the store disagrees with the chain anywhere (a stored record was altered).
+    """
+    with _runtime() as rt:
+        lookup = rt.business().lookup(uscc)
+    _render_lookup(lookup)
+    if not lookup.verified:
+        raise typer.Exit(EXIT_NOT_VERIFIED)
+
+
+@business_app.command("notarise")
+def notarise(
+    as_agency: AsAgency,
+    uscc: Uscc,
+    file: Annotated[Path, typer.Argument(help="the document; its SHA-256 goes on chain, never its content")],
+    document_type: Annotated[
+        str,
+        typer.Option(
+            "--type", help="; ".join(kind.slug for kind in DocumentType) + " (a registrar: licence, decision)"
+        ),
+    ],
+) -> None:
+    """Notarise a document filed for a business (NOTARY, or REGISTRAR for the documents it issues)."""
+    with _runtime() as rt:
+        kind = DocumentType.parse(document_type)
+        outcome = rt.business().notarise(as_agency, uscc, _read_bytes(file), kind)
+    _report_filing(f"notarised {file.name} ({kind.label}) for {outcome.uscc}", outcome)
+
+
+@business_app.command("revoke-notarisation")
+def revoke_notarisation(
+    as_agency: AsAgency,
+    notarised: Annotated[str, typer.Argument(help="the notarised file, or its SHA-256 as 64 hex digits")],
+    reason: Annotated[str, typer.Option("--reason", help="why, e.g. the court ruling that annulled it")],
+) -> None:
+    """Revoke a notarisation (only the agency that made it); it stays on record, marked revoked."""
+    with _runtime() as rt:
+        outcome = rt.business().revoke_notarisation(as_agency, _file_hash_or_file(notarised), reason)
+    _report_filing(f"revoked the notarisation of {_short(outcome.file_hash)} for {outcome.uscc}", outcome)
+
+
+@business_app.command("verify-file")
+def verify_file(
+    file: Annotated[Path, typer.Argument(help="the file to check, byte for byte")],
+) -> None:
+    """Check a file (public): was it notarised, for which business, by whom, when, is it revoked?
+
+    Exits 0 when the file is notarised and in force, 1 when it is not notarised or was revoked.
+    """
+    with _runtime() as rt:
+        verification = rt.business().verify_file(_read_bytes(file))
+    _render_verification(file.name, verification)
+    if not verification.valid:
+        raise typer.Exit(EXIT_NOT_VERIFIED)
+
+
+# ---- input ----
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror}", field=str(path)) from None
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        # Decimal, not float: an amount such as 1000000.10 must reach the record exactly as written.
+        data = json.loads(_read_bytes(path).decode("utf-8"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"is not a UTF-8 JSON file: {exc}", field=str(path)) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("must hold one JSON object: the registration record", field=str(path))
+    return data
+
+
+def _file_hash_or_file(text: str) -> bytes:
+    path = Path(text)
+    if path.is_file():
+        return file_hash(_read_bytes(path))
+    return parse_file_hash(text)
+
+
+# ---- output ----
+
+
+def _time(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _short(value: bytes | str) -> str:
+    text = "0x" + value.hex() if isinstance(value, bytes) else value
+    return text[:10] + "…" + text[-6:]
+
+
+def _proof(receipt: Receipt) -> str:
+    return f"tx {receipt.tx_hash} in block {receipt.block_number} (gas {receipt.gas_used:,})"
+
+
+def _report_change(change: RegistryChange) -> None:
+    console.print(
+        f"[green]✓[/] {change.uscc} version {change.version}: {describe_change(change.change_type)}; "
+        f"record hash 0x{change.record_hash.hex()}"
+    )
+    console.print(f"  {_proof(change.receipt)}")
+
+
+def _report_filing(text: str, outcome: FilingChange) -> None:
+    console.print(f"[green]✓[/] {text}; file hash 0x{outcome.file_hash.hex()}")
+    console.print(f"  {_proof(outcome.receipt)}")
+
+
+def _render_lookup(lookup: BusinessLookup) -> None:
+    record = lookup.record
+    title = record.name if record else "(record unavailable: see the problems below)"
+    console.rule(f"[bold]{title}")
+    console.print(f"USCC {lookup.uscc} · status [bold]{lookup.status.label}[/]")
+    console.print(f"registered {_time(lookup.registered_at)} by {lookup.registrar_name}")
+    console.print(f"current record hash 0x{lookup.record_hash.hex()} (version {len(lookup.versions)})")
+    if record is not None:
+        _render_record(record)
+    history = Table(title="History (each version's record hash is on chain)")
+    for column in ("v", "change", "by", "time", "reason", "tx", "block", "store"):
+        history.add_column(column)
+    for v in lookup.versions:
+        history.add_row(
+            str(v.number),
+            describe_change(v.change_type),
+            v.agency_name,
+            _time(v.at),
+            v.reason,
+            v.proof.tx_hash if v.proof else "-",
+            str(v.proof.block_number) if v.proof else "-",
+            "[green]✓ matches[/]" if v.verified else "[red]✗ mismatch[/]",
+        )
+    console.print(history)
+    if lookup.filings:
+        console.print(_filings_table(lookup.filings))
+    if lookup.verified:
+        console.print("[green]✓ every stored version and filing matches the chain[/]")
+    else:
+        console.print(f"[bold red]✗ the store disagrees with the chain ({len(lookup.problems)}):[/]")
+        for problem in lookup.problems:
+            console.print(f"  [red]•[/] {problem}")
+
+
+def _render_record(record: BusinessRecord) -> None:
+    # The public view: names are public register entries, ID numbers of natural persons are not.
+    legal_rep = record.legal_representative
+    capital = record.registered_capital
+    console.print(f"legal representative {legal_rep.name} (ID {masked(legal_rep.id_number)})")
+    console.print(
+        f"registered capital {capital.amount} {capital.currency} · established {record.establishment_date}"
+    )
+    console.print(f"address {record.address}")
+    console.print(f"business scope {record.business_scope}")
+    for holder in record.shareholders:
+        natural = holder.kind is ShareholderKind.NATURAL_PERSON
+        identifier = masked(holder.identifier) if natural else holder.identifier
+        contribution = holder.contribution
+        console.print(
+            f"  shareholder {holder.name} ({identifier}): {contribution.amount} {contribution.currency}"
+        )
+
+
+def _filings_table(filings: tuple[Filing, ...]) -> Table:
+    table = Table(title="Notarised filings")
+    for column in ("file hash", "document", "notarised by", "time", "tx", "block", "state"):
+        table.add_column(column)
+    for f in filings:
+        state = f"[yellow]revoked[/]: {f.revocation.reason}" if f.revocation else "[green]in force[/]"
+        if f.problem:
+            state += f" [red]✗ {f.problem}[/]"
+        table.add_row(
+            _short(f.file_hash),
+            f.document_type.label,
+            f.notary_name,
+            _time(f.notarised_at),
+            f.proof.tx_hash if f.proof else "-",
+            str(f.proof.block_number) if f.proof else "-",
+            state,
+        )
+    return table
+
+
+def _render_verification(name: str, verification: FileVerification) -> None:
+    filing = verification.filing
+    digest = "0x" + verification.file_hash.hex()
+    if filing is None:
+        console.print(f"[bold red]✗ {name} was never notarised[/] (SHA-256 {digest})")
+        console.print("  a file altered by even one byte has another hash and fails this check")
+        return
+    business = verification.business_name or "(name not in this store)"
+    verdict = "[bold green]✓ notarised[/]" if filing.in_force else "[bold yellow]✗ notarised, then revoked[/]"
+    console.print(f"{verdict}: {name} (SHA-256 {digest})")
+    console.print(f"  {filing.document_type.label} of {business}, USCC {filing.uscc}")
+    console.print(f"  by {filing.notary_name} on {_time(filing.notarised_at)}")
+    if filing.proof:
+        console.print(f"  tx {filing.proof.tx_hash} in block {filing.proof.block_number}")
+    if filing.revocation:
+        r = filing.revocation
+        console.print(f"  revoked by {r.revoked_by_name} on {_time(r.at)}: {r.reason}")
+        if r.proof:
+            console.print(f"  tx {r.proof.tx_hash} in block {r.proof.block_number}")

@@ -1,0 +1,509 @@
+"""Business registration use cases: register, amend, change status, notarise, look up, verify a file.
+
+Every write validates its input with the domain first, then sends the transaction, and only once the chain
+has accepted it writes the store, in one unit of work: a refused transaction stores nothing, and no
+version is ever stored half. Every read takes the chain's word and checks the store against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils import event_abi_to_log_topic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gzchain.chain.gateway import ChainGateway, Receipt
+from gzchain.chain.keys import KeyRing
+from gzchain.domain.business import (
+    Amendment,
+    BusinessRecord,
+    ChangeType,
+    join_personal_data,
+    record_from_dict,
+    record_hash,
+    split_personal_data,
+)
+from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
+from gzchain.domain.registry import (
+    BusinessLookup,
+    BusinessStatus,
+    ChainProof,
+    DocumentType,
+    FileVerification,
+    Filing,
+    RecordVersion,
+    Revocation,
+    file_hash,
+    parse_file_hash,
+    uscc_bytes,
+    validate_reason,
+)
+from gzchain.domain.uscc import validate_uscc
+from gzchain.services.consortium import ConsortiumService
+from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow, version_context
+from gzchain.store.crypto import PersonalDataCipher
+from gzchain.store.db import Store, StoreUnavailable
+
+_STATUS_CHANGES: dict[str, tuple[str, ChangeType]] = {
+    "suspend": ("BusinessSuspended", ChangeType.SUSPENDED),
+    "reinstate": ("BusinessReinstated", ChangeType.REINSTATED),
+    "deregister": ("BusinessDeregistered", ChangeType.DEREGISTERED),
+}
+_FILING_EVENTS = ("DocumentNotarised", "NotarisationRevoked")
+
+
+@dataclass(frozen=True)
+class RegistryChange:
+    """A new version of a business's record, as the chain accepted it."""
+
+    uscc: str
+    version: int
+    change_type: ChangeType
+    record_hash: bytes
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
+class FilingChange:
+    """A notarisation, or its revocation, as the chain accepted it."""
+
+    file_hash: bytes
+    uscc: str
+    receipt: Receipt
+
+
+@dataclass
+class _Proofs:
+    """Where the chain's events put each version and filing of one business."""
+
+    versions: dict[int, ChainProof]
+    notarised: dict[bytes, ChainProof]
+    revoked: dict[bytes, ChainProof]
+
+
+class BusinessService:
+    def __init__(
+        self,
+        gateway: ChainGateway,
+        keys: KeyRing,
+        store: Store,
+        cipher: PersonalDataCipher,
+        consortium: ConsortiumService,
+        address: str,
+        from_block: int = 0,
+    ) -> None:
+        self.gateway = gateway
+        self.keys = keys
+        self.store = store
+        self.cipher = cipher
+        self.consortium = consortium
+        self.contract = gateway.contract("BusinessRegistry", address)
+        self.from_block = from_block  # the registry's deployment block: no event of it is older
+        self._event_names = {
+            event_abi_to_log_topic(entry): entry["name"]
+            for entry in self.contract.abi
+            if entry["type"] == "event"
+        }
+        self._agency_names: dict[str, str] = {}
+
+    # ---- registration (REGISTRAR) ----
+
+    def register(self, as_agency: str, record: BusinessRecord | Mapping[str, Any]) -> RegistryChange:
+        """Register a new business from its full record; the chain gets the record's hash as version 1."""
+        record = _as_record(record)
+        signer = self.keys.signer(as_agency)
+        digest = record_hash(record)
+        receipt = self.gateway.transact(
+            self.contract.functions.register(uscc_bytes(record.uscc), digest), signer
+        )
+        [event] = self.gateway.events(self.contract, "BusinessRegistered", receipt)
+        change = RegistryChange(record.uscc, event["version"], ChangeType.REGISTERED, digest, receipt)
+        self._store_version(change, record, signer.address, reason="")
+        return change
+
+    def amend(self, as_agency: str, record: BusinessRecord | Mapping[str, Any]) -> RegistryChange:
+        """Record an amended record as a new version; what changed is worked out from the current one."""
+        after = _as_record(record)
+        amendment = Amendment(self._current_record(after.uscc), after)
+        signer = self.keys.signer(as_agency)
+        digest = record_hash(after)
+        fn = self.contract.functions.amend(uscc_bytes(after.uscc), digest, int(amendment.change_type))
+        receipt = self.gateway.transact(fn, signer)
+        [event] = self.gateway.events(self.contract, "BusinessAmended", receipt)
+        change = RegistryChange(after.uscc, event["version"], amendment.change_type, digest, receipt)
+        self._store_version(change, after, signer.address, reason="")
+        return change
+
+    def suspend(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
+        """List an active business for abnormal operations."""
+        return self._change_status("suspend", as_agency, uscc, reason)
+
+    def reinstate(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
+        """Take a suspended business off the abnormal-operations list."""
+        return self._change_status("reinstate", as_agency, uscc, reason)
+
+    def deregister(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
+        """Deregister a business for good; its history and filings stay readable."""
+        return self._change_status("deregister", as_agency, uscc, reason)
+
+    def _change_status(self, action: str, as_agency: str, uscc: str, reason: str) -> RegistryChange:
+        code = validate_uscc(uscc)
+        reason = validate_reason(reason)
+        # The new version repeats the current record, so that record must still be the one on chain.
+        record = self._current_record(code)
+        signer = self.keys.signer(as_agency)
+        event_name, change_type = _STATUS_CHANGES[action]
+        fn = getattr(self.contract.functions, action)(uscc_bytes(code), reason)
+        receipt = self.gateway.transact(fn, signer)
+        [event] = self.gateway.events(self.contract, event_name, receipt)
+        change = RegistryChange(code, event["version"], change_type, record_hash(record), receipt)
+        self._store_version(change, record, signer.address, reason)
+        return change
+
+    def _store_version(
+        self, change: RegistryChange, record: BusinessRecord, agency: str, reason: str
+    ) -> None:
+        public, personal = split_personal_data(record)
+        row = BusinessVersionRow(
+            uscc=change.uscc,
+            version=change.version,
+            change_type=int(change.change_type),
+            record_hash=_hex(change.record_hash),
+            public_record=public,
+            personal_data=self.cipher.seal(personal, version_context(change.uscc, change.version)),
+            agency=agency,
+            reason=reason,
+            tx_hash=change.receipt.tx_hash,
+            block_number=change.receipt.block_number,
+        )
+        self._save(
+            change.receipt,
+            f"version {change.version} of {change.uscc}",
+            lambda session: session.add(row),
+            hint="the chain holds the record's hash, so a copy of the same record can be restored and "
+            "verified against it",
+        )
+
+    def _save(self, receipt: Receipt, what: str, write: Callable[[Session], None], *, hint: str) -> None:
+        """Write what the chain just accepted, in one unit of work; a failure says which transaction."""
+        try:
+            with self.store.session() as session:
+                write(session)
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(
+                f"the chain recorded {what} in tx {receipt.tx_hash}, but the store could not save it "
+                f"({exc}); {hint}"
+            ) from exc
+
+    def _current_record(self, uscc: str) -> BusinessRecord:
+        """The stored record of the business's current version, refused unless it matches the chain."""
+        chain_hash, _, _, version, _, _ = self._business(uscc)
+        with self.store.session() as session:
+            row = session.scalars(
+                select(BusinessVersionRow).where(
+                    BusinessVersionRow.uscc == uscc, BusinessVersionRow.version == version
+                )
+            ).one_or_none()
+        if row is None:
+            raise Conflict(
+                f"the store has no record of version {version} of {uscc}, the current one on chain"
+            )
+        record, problem = self._open(row, chain_hash)
+        if record is None:
+            raise Conflict(f"version {version} of {uscc} in the store cannot be used: {problem}")
+        return record
+
+    # ---- notarised filings (NOTARY; REGISTRAR for what it issues) ----
+
+    def notarise(
+        self, as_agency: str, uscc: str, content: bytes, document_type: DocumentType | str
+    ) -> FilingChange:
+        """Notarise a document filed for a business: the SHA-256 of its bytes goes on chain."""
+        code = validate_uscc(uscc)
+        kind = document_type if isinstance(document_type, DocumentType) else DocumentType.parse(document_type)
+        digest = file_hash(content)
+        signer = self.keys.signer(as_agency)
+        receipt = self.gateway.transact(
+            self.contract.functions.notarise(digest, uscc_bytes(code), int(kind)), signer
+        )
+        row = NotarisedFilingRow(
+            file_hash=_hex(digest),
+            uscc=code,
+            document_type=int(kind),
+            notary=signer.address,
+            tx_hash=receipt.tx_hash,
+            block_number=receipt.block_number,
+        )
+        self._save(
+            receipt,
+            f"the notarisation of 0x{digest.hex()}",
+            lambda session: session.add(row),
+            hint="the chain holds the notarisation whole",
+        )
+        return FilingChange(digest, code, receipt)
+
+    def revoke_notarisation(self, as_agency: str, notarised: bytes | str, reason: str) -> FilingChange:
+        """Revoke a notarisation (a file hash, or 64 hex digits); it stays on record, marked revoked."""
+        digest = notarised if isinstance(notarised, bytes) else parse_file_hash(notarised)
+        if len(digest) != 32:
+            raise InvalidInput("must be a 32-byte SHA-256 hash", field="file_hash")
+        reason = validate_reason(reason)
+        signer = self.keys.signer(as_agency)
+        receipt = self.gateway.transact(self.contract.functions.revokeNotarisation(digest, reason), signer)
+        [event] = self.gateway.events(self.contract, "NotarisationRevoked", receipt)
+
+        def record_revocation(session: Session) -> None:
+            row = session.get(NotarisedFilingRow, _hex(digest))
+            # Filings notarised through another store have no row here; the chain still holds them whole.
+            if row is not None:
+                row.revoked_by = signer.address
+                row.revocation_reason = reason
+                row.revocation_tx_hash = receipt.tx_hash
+                row.revocation_block_number = receipt.block_number
+
+        self._save(
+            receipt,
+            f"the revocation of 0x{digest.hex()}",
+            record_revocation,
+            hint="the chain holds the revocation whole",
+        )
+        return FilingChange(digest, event["uscc"].decode("ascii"), receipt)
+
+    # ---- public reads ----
+
+    def lookup(self, uscc: str) -> BusinessLookup:
+        """The business as the chain records it: every version with its stored record checked against the
+        hash on chain, every filing, and for each the transaction and block that prove it."""
+        code = validate_uscc(uscc)
+        key = uscc_bytes(code)
+        chain_hash, registrar, registered_at, _, updated_at, status = self._business(code)
+        call, fns = self.gateway.call, self.contract.functions
+        entries = call(fns.versions(key))
+        file_hashes = call(fns.filingsOf(key))
+        proofs = self._proofs(key)
+        with self.store.session() as session:
+            rows = {
+                row.version: row
+                for row in session.scalars(select(BusinessVersionRow).where(BusinessVersionRow.uscc == code))
+            }
+            filing_rows = {
+                row.file_hash: row
+                for row in session.scalars(select(NotarisedFilingRow).where(NotarisedFilingRow.uscc == code))
+            }
+        versions = tuple(
+            self._version(number, entry, rows.pop(number, None), proofs.versions.get(number))
+            for number, entry in enumerate(entries, start=1)
+        )
+        filings = tuple(
+            self._filing(fh, call(fns.notarisation(fh)), proofs, filing_rows.pop(_hex(fh), None))
+            for fh in file_hashes
+        )
+        unknown = [f"version {n}" for n in sorted(rows)] + [f"filing {fh}" for fh in sorted(filing_rows)]
+        return BusinessLookup(
+            uscc=code,
+            status=BusinessStatus(status),
+            registrar=registrar,
+            registrar_name=self._agency_name(registrar),
+            registered_at=registered_at,
+            updated_at=updated_at,
+            record_hash=chain_hash,
+            versions=versions,
+            filings=filings,
+            store_problems=tuple(
+                f"the store holds {item}, which the chain does not know" for item in unknown
+            ),
+        )
+
+    def verify_file(self, content: bytes) -> FileVerification:
+        """Was this file notarised? For which business, by whom, when, and is it revoked?"""
+        return self.verify_file_hash(file_hash(content))
+
+    def verify_file_hash(self, digest: bytes | str) -> FileVerification:
+        digest = digest if isinstance(digest, bytes) else parse_file_hash(digest)
+        try:
+            raw = self.gateway.call(self.contract.functions.notarisation(digest))
+        except ContractReverted as exc:
+            if exc.error_name == "BusinessRegistryUnknownNotarisation":
+                return FileVerification(digest, None)
+            raise
+        uscc = raw[0].decode("ascii")
+        with self.store.session() as session:
+            row = session.get(NotarisedFilingRow, _hex(digest))
+        filing = self._filing(digest, raw, self._proofs(raw[0]), row)
+        return FileVerification(digest, filing, self._business_name(uscc))
+
+    # ---- checking the store against the chain ----
+
+    def _version(
+        self, number: int, entry: Any, row: BusinessVersionRow | None, proof: ChainProof | None
+    ) -> RecordVersion:
+        chain_hash, agency, change_type, at, reason = entry
+        record, problem = None, None
+        if row is None:
+            problem = "the chain has this version, the store has no record of it"
+        else:
+            record, problem = self._open(row, chain_hash)
+            problem = problem or _differences(
+                {
+                    "record hash": row.record_hash == _hex(chain_hash),
+                    "change type": row.change_type == change_type,
+                    "agency": row.agency == agency,
+                    "reason": row.reason == reason,
+                    "transaction": _proves(proof, row.tx_hash, row.block_number),
+                }
+            )
+        return RecordVersion(
+            number=number,
+            change_type=ChangeType.decode(change_type),
+            record_hash=chain_hash,
+            agency=agency,
+            agency_name=self._agency_name(agency),
+            at=at,
+            reason=reason,
+            proof=proof,
+            record=record if problem is None else None,
+            problem=problem,
+        )
+
+    def _open(self, row: BusinessVersionRow, chain_hash: bytes) -> tuple[BusinessRecord | None, str | None]:
+        """The stored record of a version, or why it cannot be trusted."""
+        try:
+            personal = self.cipher.open(row.personal_data, version_context(row.uscc, row.version))
+        except (PermissionDenied, ValueError):
+            return None, "its personal data cannot be decrypted: altered, moved, or sealed with another key"
+        try:
+            record = join_personal_data(row.public_record, personal)
+        except InvalidInput as exc:
+            return None, f"the stored record is malformed ({exc})"
+        if record_hash(record) != chain_hash:
+            return (
+                None,
+                "the stored record does not match the hash on chain: it was altered after it was recorded",
+            )
+        return record, None
+
+    def _filing(self, digest: bytes, raw: Any, proofs: _Proofs, row: NotarisedFilingRow | None) -> Filing:
+        raw_uscc, kind, notarised_at, notary, revoked_at, revoked_by, revocation_reason = raw
+        uscc = raw_uscc.decode("ascii")
+        proof = proofs.notarised.get(digest)
+        revocation = None
+        if revoked_at:
+            revocation = Revocation(
+                revoked_by=revoked_by,
+                revoked_by_name=self._agency_name(revoked_by),
+                at=revoked_at,
+                reason=revocation_reason,
+                proof=proofs.revoked.get(digest),
+            )
+        problem = None
+        if row is not None:
+            problem = _differences(
+                {
+                    "business": row.uscc == uscc,
+                    "document type": row.document_type == kind,
+                    "notary": row.notary == notary,
+                    "transaction": _proves(proof, row.tx_hash, row.block_number),
+                    "revocation": _stored_revocation(row) == _chain_revocation(revocation),
+                }
+            )
+        return Filing(
+            file_hash=digest,
+            uscc=uscc,
+            document_type=DocumentType(kind),
+            notary=notary,
+            notary_name=self._agency_name(notary),
+            notarised_at=notarised_at,
+            proof=proof,
+            revocation=revocation,
+            problem=problem,
+        )
+
+    def _proofs(self, key: bytes) -> _Proofs:
+        """Every event of one business with its tx and block: the USCC is each event's first topic."""
+        topic = "0x" + key.ljust(32, b"\0").hex()
+        with self.gateway.translated_errors():
+            logs = self.gateway.w3.eth.get_logs(
+                {
+                    "address": self.contract.address,
+                    "fromBlock": self.from_block,
+                    "toBlock": "latest",
+                    "topics": [None, topic],
+                }
+            )
+        proofs = _Proofs({}, {}, {})
+        for log in logs:
+            name = self._event_names[bytes(log["topics"][0])]
+            args = self.contract.events[name]().process_log(log)["args"]
+            proof = ChainProof("0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
+            if name == "DocumentNotarised":
+                proofs.notarised[args["fileHash"]] = proof
+            elif name == "NotarisationRevoked":
+                proofs.revoked[args["fileHash"]] = proof
+            else:
+                proofs.versions[args["version"]] = proof
+        return proofs
+
+    def _business(self, uscc: str) -> Any:
+        try:
+            return self.gateway.call(self.contract.functions.business(uscc_bytes(uscc)))
+        except ContractReverted as exc:
+            if exc.error_name == "BusinessRegistryUnknownBusiness":
+                raise NotFound(f"no business with USCC {uscc} is registered") from None
+            raise
+
+    def _business_name(self, uscc: str) -> str | None:
+        """The business's current registered name, if the store holds a record matching the chain."""
+        try:
+            return self._current_record(uscc).name
+        except Conflict:
+            return None
+
+    def _agency_name(self, address: str) -> str:
+        if address not in self._agency_names:
+            try:
+                self._agency_names[address] = self.consortium.member(address).name
+            except ContractReverted:
+                return address
+        return self._agency_names[address]
+
+
+def _as_record(record: BusinessRecord | Mapping[str, Any]) -> BusinessRecord:
+    if isinstance(record, BusinessRecord):
+        return record
+    return record_from_dict(record)
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _proves(proof: ChainProof | None, tx_hash: str | None, block_number: int | None) -> bool:
+    return proof is not None and (proof.tx_hash, proof.block_number) == (tx_hash, block_number)
+
+
+def _stored_revocation(row: NotarisedFilingRow) -> tuple[Any, ...]:
+    return (row.revoked_by, row.revocation_reason, row.revocation_tx_hash, row.revocation_block_number)
+
+
+def _chain_revocation(revocation: Revocation | None) -> tuple[Any, ...]:
+    if revocation is None:
+        return (None, None, None, None)
+    proof = revocation.proof
+    return (
+        revocation.revoked_by,
+        revocation.reason,
+        proof.tx_hash if proof else None,
+        proof.block_number if proof else None,
+    )
+
+
+def _differences(agreement: Mapping[str, bool]) -> str | None:
+    """A sentence naming what the store says differently from the chain, or None when it all agrees."""
+    differing = [what for what, agrees in agreement.items() if not agrees]
+    if not differing:
+        return None
+    verb = "differs" if len(differing) == 1 else "differ"
+    return f"the store's {', '.join(differing)} {verb} from the chain's"

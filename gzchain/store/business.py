@@ -1,0 +1,56 @@
+"""Business registration in the store: every version of each record, and the notarised-filings index.
+
+The public part of a record is kept in clear; the personal data of natural persons (legal representative,
+natural-person shareholders) is sealed with the store's PersonalDataCipher, bound to the version
+(`version_context`), so a sealed value cannot be moved to another business or version unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gzchain.store.db import Base
+
+
+def version_context(uscc: str, version: int) -> str:
+    """What a version's sealed personal data is bound to."""
+    return f"business:{uscc}:v{version}"
+
+
+class BusinessVersionRow(Base):
+    """One version of a business's registration record, as recorded on chain by `tx_hash`."""
+
+    __tablename__ = "business_versions"
+    __table_args__ = (UniqueConstraint("uscc", "version", name="uq_business_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change_type: Mapped[int] = mapped_column(Integer)
+    record_hash: Mapped[str] = mapped_column(String(66))  # 0x + SHA-256 of canonical_bytes(record)
+    public_record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    personal_data: Mapped[str] = mapped_column(Text)  # sealed; see version_context
+    agency: Mapped[str] = mapped_column(String(42))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class NotarisedFilingRow(Base):
+    """A notarised document of a business, and its revocation once revoked."""
+
+    __tablename__ = "business_filings"
+
+    file_hash: Mapped[str] = mapped_column(String(66), primary_key=True)  # 0x + SHA-256 of the file
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    document_type: Mapped[int] = mapped_column(Integer)
+    notary: Mapped[str] = mapped_column(String(42))
+    tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    revoked_by: Mapped[str | None] = mapped_column(String(42), default=None)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    revocation_tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
+    revocation_block_number: Mapped[int | None] = mapped_column(BigInteger, default=None)

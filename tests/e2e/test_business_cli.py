@@ -1,0 +1,184 @@
+"""`gzchain business` end to end, and the business registration scenario, embedded and on anvil."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from gzchain.cli import app
+
+WIDE = {"COLUMNS": "250"}
+SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "business_registration.py"
+USCC = "91440112MA9Y3K2P2J"
+LEGAL_REP_ID = "44011219880808123X"  # fictitious: its GB 11643 check digit is deliberately wrong
+
+
+def a_record(**changes: Any) -> dict[str, Any]:
+    record = {
+        "uscc": USCC,
+        "name": "广州黄埔示例智能科技有限公司",
+        "legal_representative": {"name": "林晓峰", "id_number": LEGAL_REP_ID},
+        "registered_capital": {"amount": "10000000.00"},
+        "address": "广州市黄埔区科学大道1号",
+        "business_scope": "人工智能应用软件开发",
+        "shareholders": [
+            {
+                "name": "林晓峰",
+                "kind": "natural_person",
+                "identifier": LEGAL_REP_ID,
+                "contribution": {"amount": "10000000.00"},
+            }
+        ],
+        "establishment_date": "2025-03-18",
+    }
+    return {**record, **changes}
+
+
+@pytest.fixture(params=["embedded", "anvil"])
+def cli(request: pytest.FixtureRequest, isolated_env: Path):
+    """Runs `gzchain` on a deployed chain: the persistent embedded one, or a fresh deployment on anvil."""
+    runner = CliRunner(env=WIDE)
+    prefix = ["--rpc-url", request.getfixturevalue("anvil").url] if request.param == "anvil" else []
+
+    def run(*args: str, expect: int = 0) -> str:
+        result = runner.invoke(app, [*prefix, *args])
+        assert result.exit_code == expect, result.output + (
+            repr(result.exception) if result.exception else ""
+        )
+        return result.output
+
+    run("deploy")
+    return run
+
+
+@pytest.fixture
+def files(isolated_env: Path):
+    def write(name: str, content: bytes | dict[str, Any]) -> str:
+        path = isolated_env / name
+        data = json.dumps(content, ensure_ascii=False).encode() if isinstance(content, dict) else content
+        path.write_bytes(data)
+        return str(path)
+
+    return write
+
+
+def test_register_notarise_amend_and_look_up_a_business(cli, files):
+    out = cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
+    assert f"{USCC} version 1: registered" in out and "tx 0x" in out and "in block" in out
+    articles = files("articles.txt", "公司章程\n第一条 ……\n".encode())
+    out = cli(
+        "business", "notarise", "--as", "gz-notary", USCC, articles, "--type", "articles-of-association"
+    )
+    assert "notarised articles.txt (articles of association)" in out and "tx 0x" in out
+    raised = a_record(registered_capital={"amount": "30000000"})
+    out = cli("business", "amend", "--as", "gz-msa", files("raised.json", raised))
+    assert f"{USCC} version 2: amended: capital" in out
+
+    out = cli("business", "show", USCC)
+    assert "广州黄埔示例智能科技有限公司" in out and "status active" in out
+    assert "registered capital 30000000.00 CNY" in out
+    assert "4401************3X" in out and LEGAL_REP_ID not in out, "the public sees no ID numbers"
+    assert "amended: capital" in out and "articles of association" in out
+    assert "✓ every stored version and filing matches the chain" in out
+
+
+def test_a_file_verifies_byte_for_byte_and_shows_its_revocation(cli, files):
+    cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
+    original = files("licence.pdf", b"%PDF-1.7 business licence " + USCC.encode())
+    altered = files("altered.pdf", b"%PDF-1.7 business licence " + USCC.encode()[:-1] + b"K")
+    cli("business", "notarise", "--as", "gz-msa", USCC, original, "--type", "business-licence")
+
+    out = cli("business", "verify-file", original)
+    assert "✓ notarised" in out and "business licence of 广州黄埔示例智能科技有限公司" in out
+    assert "by Guangzhou Market Supervision Administration" in out
+    assert "was never notarised" in cli("business", "verify-file", altered, expect=1)
+
+    out = cli("business", "revoke-notarisation", "--as", "gz-msa", original, "--reason", "licence reissued")
+    assert "revoked the notarisation" in out
+    out = cli("business", "verify-file", original, expect=1)
+    assert "notarised, then revoked" in out and "licence reissued" in out
+
+
+def test_the_status_lifecycle_and_amendments_refused_after_deregistration(cli, files):
+    cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
+    out = cli("business", "status", "suspend", USCC, "--as", "gz-msa", "--reason", "cannot be contacted")
+    assert "version 2: suspended" in out
+    assert "suspended (listed for abnormal operations)" in cli("business", "show", USCC)
+    assert "version 3: reinstated" in cli(
+        "business", "status", "reinstate", USCC, "--as", "gz-msa", "--reason", "reachable again"
+    )
+    cli("business", "status", "deregister", USCC, "--as", "gz-msa", "--reason", "dissolved")
+    out = cli(
+        "business",
+        "amend",
+        "--as",
+        "gz-msa",
+        files("renamed.json", a_record(name="新名称有限公司")),
+        expect=5,
+    )
+    assert f"BusinessRegistryDeregistered(uscc={USCC})" in out
+
+
+def test_refusals_and_bad_input_exit_with_the_documented_codes(cli, files):
+    out = cli("business", "register", "--as", "gz-notary", files("record.json", a_record()), expect=5)
+    assert "ConsortiumMissingRole" in out and "role=REGISTRAR" in out
+    out = cli(
+        "business",
+        "register",
+        "--as",
+        "gz-msa",
+        files("bad.json", a_record(uscc="91440101MA59A1B2C3")),
+        expect=2,
+    )
+    assert "uscc: position 17 is 'C', the GB 11714 check character should be '8'" in out
+    assert "is not a UTF-8 JSON file" in cli(
+        "business", "register", "--as", "gz-msa", files("x.json", b"{"), expect=2
+    )
+    cli("business", "register", "--as", "gz-msa", str(Path("no-such-file.json")), expect=2)
+    out = cli(
+        "business", "notarise", "--as", "gz-notary", USCC, files("a.txt", b"a"), "--type", "poem", expect=2
+    )
+    assert "document_type: unknown document type 'poem'" in out
+    assert f"no business with USCC {USCC}" in cli("business", "show", USCC, expect=3)
+    out = cli("business", "status", "suspend", USCC, "--as", "gz-msa", "--reason", " ", expect=2)
+    assert "reason: is required" in out
+
+
+def test_show_exits_1_when_a_stored_record_was_altered(cli, files, isolated_env: Path):
+    cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
+    with sqlite3.connect(isolated_env / "data" / "store.sqlite") as db:
+        db.execute(
+            "UPDATE business_versions SET public_record = json_set(public_record, '$.address', '别处')"
+        )
+    out = cli("business", "show", USCC, expect=1)
+    assert "✗ the store disagrees with the chain" in out
+    assert "version 1: the stored record does not match the hash on chain" in out
+
+
+@pytest.mark.parametrize("lane", ["embedded", "anvil"])
+def test_the_scenario_runs_green_on_its_own(lane: str, request: pytest.FixtureRequest, isolated_env: Path):
+    env = dict(os.environ, COLUMNS="200")
+    if lane == "anvil":
+        env["GZCHAIN_RPC_URL"] = request.getfixturevalue("anvil").url
+    result = subprocess.run(
+        [sys.executable, str(SCENARIO)], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓ Business registration" in result.stdout
+    assert "refused: BusinessRegistryInvalidUscc" in result.stdout
+    assert "amendments of a deregistered company are refused" in result.stdout
+
+
+def test_the_demo_runs_the_business_registration_scenario_green(isolated_env: Path):
+    # The demo's exit code answers for every scenario (tests/e2e/test_cli.py); this one answers for ours.
+    output = CliRunner(env=WIDE).invoke(app, ["demo"]).output
+    assert "✓ Business registration" in output
+    assert "✗ Business registration" not in output

@@ -1,0 +1,391 @@
+"""BusinessService: input checked before any transaction, the store written only after the chain accepts,
+personal data sealed at rest, and lookups that catch a stored record altered behind the chain's back."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from gzchain.bootstrap import Runtime
+from gzchain.domain.business import ChangeType, record_from_dict, record_hash
+from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound
+from gzchain.domain.registry import BusinessStatus, ChainProof, DocumentType
+from gzchain.services.business import BusinessService
+from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow
+from gzchain.store.crypto import PersonalDataCipher
+from gzchain.store.db import Store, StoreUnavailable, engine_for
+
+USCC = "91440101MA59LU9AX1"
+COMPANY = "广州示例链科技有限公司"
+# Fictitious people: the GB 11643 check digits are deliberately wrong, so these IDs belong to no one.
+LEGAL_REP = ("陈思远", "44010619900101123X")
+SHAREHOLDER = ("黄雨桐", "44010619850315456X")
+CORPORATE_USCC = "914403001922038216"
+ARTICLES = "第一条 本公司依法设立。\n".encode() * 20
+
+
+def a_record(**changes: Any) -> dict[str, Any]:
+    record = {
+        "uscc": USCC,
+        "name": COMPANY,
+        "legal_representative": {"name": LEGAL_REP[0], "id_number": LEGAL_REP[1]},
+        "registered_capital": {"amount": "1000000.00", "currency": "CNY"},
+        "address": "广州市天河区示例路1号",
+        "business_scope": "软件开发；信息技术咨询服务",
+        "shareholders": [
+            {
+                "name": SHAREHOLDER[0],
+                "kind": "natural_person",
+                "identifier": SHAREHOLDER[1],
+                "contribution": {"amount": "600000.00"},
+            },
+            {
+                "name": "深圳示例投资有限公司",
+                "kind": "legal_person",
+                "identifier": CORPORATE_USCC,
+                "contribution": {"amount": "400000.00"},
+            },
+        ],
+        "establishment_date": "2020-05-18",
+    }
+    return {**record, **changes}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    store = Store(engine_for(None, tmp_path))  # a file, so tests can read and alter it directly
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def service(runtime: Runtime, store: Store) -> BusinessService:
+    manifest = runtime.require_manifest()
+    return BusinessService(
+        runtime.gateway,
+        runtime.keys,
+        store,
+        PersonalDataCipher(os.urandom(32)),
+        runtime.consortium(),
+        manifest.address("BusinessRegistry"),
+        from_block=manifest.contracts["BusinessRegistry"].block,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """The store's SQLite file opened directly, as someone with access to the disk would."""
+    connection = sqlite3.connect(tmp_path / "store.sqlite")
+    yield connection
+    connection.close()
+
+
+def row_count(store: Store, table: type) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def head(runtime: Runtime) -> int:
+    return runtime.gateway.w3.eth.block_number
+
+
+# ---- writes ----
+
+
+def test_a_registered_business_is_looked_up_with_its_record_verified_against_the_chain(
+    service: BusinessService,
+):
+    change = service.register("gz-msa", a_record())
+    assert (change.uscc, change.version, change.change_type) == (USCC, 1, ChangeType.REGISTERED)
+    assert change.record_hash == record_hash(record_from_dict(a_record()))
+    lookup = service.lookup(USCC)
+    assert lookup.verified, lookup.problems
+    assert (lookup.status, lookup.registrar_name) == (
+        BusinessStatus.ACTIVE,
+        "Guangzhou Market Supervision Administration",
+    )
+    assert lookup.record == record_from_dict(a_record())
+    [version] = lookup.versions
+    assert version.proof == ChainProof(change.receipt.tx_hash, change.receipt.block_number)
+    assert (version.change_type, version.record_hash, version.reason) == (
+        ChangeType.REGISTERED,
+        change.record_hash,
+        "",
+    )
+
+
+def test_an_amendment_gets_its_change_type_from_what_differs_from_the_current_record(
+    runtime: Runtime, service: BusinessService
+):
+    service.register("gz-msa", a_record())
+    amended = a_record(
+        registered_capital={"amount": "3000000"},
+        legal_representative={"name": SHAREHOLDER[0], "id_number": SHAREHOLDER[1]},
+    )
+    change = service.amend("gz-msa", amended)
+    expected = ChangeType.AMENDED_CAPITAL | ChangeType.AMENDED_LEGAL_REPRESENTATIVE
+    assert (change.version, change.change_type) == (2, expected)
+    [event] = runtime.gateway.events(service.contract, "BusinessAmended", change.receipt)
+    assert event["changeType"] == expected
+    lookup = service.lookup(USCC)
+    assert lookup.verified
+    assert [v.change_type for v in lookup.versions] == [ChangeType.REGISTERED, expected]
+    assert lookup.record == record_from_dict(amended)
+    assert lookup.versions[0].record == record_from_dict(a_record()), "each version keeps its own record"
+
+
+def test_status_changes_add_versions_that_repeat_the_record_and_record_the_reason(service: BusinessService):
+    service.register("gz-msa", a_record())
+    service.suspend("gz-msa", USCC, "  cannot be contacted at the registered address ")
+    service.reinstate("gz-msa", USCC, "annual report filed")
+    service.deregister("gz-msa", USCC, "dissolved")
+    lookup = service.lookup(USCC)
+    assert lookup.verified, lookup.problems
+    assert lookup.status is BusinessStatus.DEREGISTERED
+    assert [(v.change_type, v.reason) for v in lookup.versions[1:]] == [
+        (ChangeType.SUSPENDED, "cannot be contacted at the registered address"),
+        (ChangeType.REINSTATED, "annual report filed"),
+        (ChangeType.DEREGISTERED, "dissolved"),
+    ]
+    assert {v.record for v in lookup.versions} == {record_from_dict(a_record())}
+
+
+@pytest.mark.parametrize(
+    ("act", "field"),
+    [
+        (lambda s: s.register("gz-msa", a_record(uscc="91440101MA59LU9AX2")), "uscc"),
+        (lambda s: s.register("gz-msa", {k: v for k, v in a_record().items() if k != "name"}), "name"),
+        (
+            lambda s: s.register("gz-msa", a_record(registered_capital={"amount": 1e6})),
+            "registered_capital.amount",
+        ),
+        (lambda s: s.register("gz-msa", a_record(shareholders=[{"kind": "robot"}])), "shareholders[0].name"),
+        (lambda s: s.amend("gz-msa", a_record(establishment_date="2021-01-01")), "establishment_date"),
+        (lambda s: s.suspend("gz-msa", USCC, "   "), "reason"),
+        (lambda s: s.suspend("gz-msa", "91440101MA59A1B2C3", "listed"), "uscc"),
+        (lambda s: s.deregister("gz-msa", USCC, "line one\nline two"), "reason"),
+        (lambda s: s.notarise("gz-notary", USCC, b"", DocumentType.OTHER), "file"),
+        (lambda s: s.notarise("gz-notary", USCC, ARTICLES, "birth-certificate"), "document_type"),
+        (lambda s: s.revoke_notarisation("gz-notary", "0x1234", "annulled"), "file_hash"),
+    ],
+)
+def test_bad_input_is_rejected_naming_the_field_before_any_transaction(
+    runtime: Runtime, service: BusinessService, act, field: str
+):
+    service.register("gz-msa", a_record())
+    before = head(runtime)
+    with pytest.raises(InvalidInput) as info:
+        act(service)
+    assert info.value.field == field
+    assert head(runtime) == before
+    assert row_count(service.store, BusinessVersionRow) == 1
+
+
+def test_an_amendment_identical_to_the_current_record_is_rejected_before_any_transaction(
+    runtime: Runtime, service: BusinessService
+):
+    service.register("gz-msa", a_record())
+    before = head(runtime)
+    with pytest.raises(InvalidInput, match="identical"):
+        service.amend("gz-msa", a_record(name=f"  {COMPANY} "))  # normalises to the same record
+    assert head(runtime) == before
+
+
+def test_a_refused_transaction_stores_nothing(service: BusinessService):
+    with pytest.raises(ContractReverted) as info:
+        service.register("gz-notary", a_record())
+    assert info.value.error_name == "ConsortiumMissingRole"
+    assert row_count(service.store, BusinessVersionRow) == 0
+
+    service.register("gz-msa", a_record())
+    with pytest.raises(ContractReverted, match="BusinessRegistryDocumentTypeNotAllowed"):
+        service.notarise("gz-msa", USCC, ARTICLES, DocumentType.ARTICLES_OF_ASSOCIATION)
+    assert row_count(service.store, NotarisedFilingRow) == 0
+
+    service.deregister("gz-msa", USCC, "dissolved")
+    with pytest.raises(ContractReverted, match="BusinessRegistryDeregistered"):
+        service.amend("gz-msa", a_record(name="广州示例链信息技术有限公司"))
+    assert row_count(service.store, BusinessVersionRow) == 2
+
+
+def test_a_store_that_fails_after_the_chain_accepted_names_the_transaction_and_writes_nothing_half(
+    service: BusinessService, db: sqlite3.Connection
+):
+    db.execute(
+        "INSERT INTO business_versions (uscc, version, change_type, record_hash, public_record, "
+        "personal_data, agency, reason, tx_hash, block_number) "
+        "VALUES (?, 1, 1, '0x', '{}', '', '', '', '0xstale', 0)",
+        (USCC,),
+    )
+    db.commit()
+    with pytest.raises(StoreUnavailable) as info:
+        service.register("gz-msa", a_record())
+    on_chain = service.gateway.call(service.contract.functions.versions(USCC.encode()))
+    assert len(on_chain) == 1, "the chain has the registration"
+    assert "the chain recorded version 1" in str(info.value) and "in tx 0x" in str(info.value)
+    assert db.execute("SELECT tx_hash FROM business_versions").fetchall() == [("0xstale",)]
+
+
+def test_changing_a_business_whose_stored_record_was_altered_is_refused_before_any_transaction(
+    runtime: Runtime, service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    db.execute("UPDATE business_versions SET public_record = json_set(public_record, '$.address', '别处')")
+    db.commit()
+    before = head(runtime)
+    with pytest.raises(Conflict, match="does not match the hash on chain"):
+        service.suspend("gz-msa", USCC, "listed")
+    with pytest.raises(Conflict, match="does not match the hash on chain"):
+        service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
+    assert head(runtime) == before
+
+
+# ---- tampering ----
+
+
+def test_an_altered_stored_record_is_reported_by_the_lookup(service: BusinessService, db: sqlite3.Connection):
+    service.register("gz-msa", a_record())
+    service.amend("gz-msa", a_record(registered_capital={"amount": "2000000"}))
+    db.execute(
+        "UPDATE business_versions SET public_record = "
+        "json_set(public_record, '$.registered_capital.amount', '99000000.00') WHERE version = 1"
+    )
+    db.commit()
+    lookup = service.lookup(USCC)
+    assert not lookup.verified
+    first, second = lookup.versions
+    assert first.record is None and "does not match the hash on chain" in (first.problem or "")
+    assert second.verified and second.record is not None
+    assert lookup.problems == (f"version 1: {first.problem}",)
+
+
+def test_sealed_personal_data_moved_to_another_version_is_reported(
+    service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    service.suspend("gz-msa", USCC, "listed")
+    sealed_v1 = db.execute("SELECT personal_data FROM business_versions WHERE version = 1").fetchone()[0]
+    db.execute("UPDATE business_versions SET personal_data = ? WHERE version = 2", (sealed_v1,))
+    db.commit()
+    lookup = service.lookup(USCC)
+    assert lookup.versions[0].verified
+    assert "cannot be decrypted" in (lookup.versions[1].problem or "")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "what"),
+    [
+        ("tx_hash", "0x" + "ab" * 32, "transaction"),
+        ("block_number", 1, "transaction"),
+        ("reason", "a different reason", "reason"),
+        ("agency", "0x0000000000000000000000000000000000000001", "agency"),
+        ("change_type", 8, "change type"),
+        ("record_hash", "0x" + "00" * 32, "record hash"),
+    ],
+)
+def test_an_altered_index_column_is_reported_by_the_lookup(
+    service: BusinessService, db: sqlite3.Connection, column: str, value: Any, what: str
+):
+    service.register("gz-msa", a_record())
+    db.execute(f"UPDATE business_versions SET {column} = ?", (value,))
+    db.commit()
+    [version] = service.lookup(USCC).versions
+    assert version.problem == f"the store's {what} differs from the chain's"
+
+
+def test_a_version_missing_from_the_store_or_unknown_to_the_chain_is_reported(
+    service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    service.suspend("gz-msa", USCC, "listed")
+    db.execute("UPDATE business_versions SET version = 7 WHERE version = 2")
+    db.commit()
+    lookup = service.lookup(USCC)
+    assert lookup.versions[1].problem == "the chain has this version, the store has no record of it"
+    assert lookup.store_problems == ("the store holds version 7, which the chain does not know",)
+
+
+def test_personal_data_is_never_in_clear_in_the_database_file(tmp_path: Path, service: BusinessService):
+    service.register("gz-msa", a_record())
+    service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("store.sqlite*"))
+
+    def forms(text: str) -> list[bytes]:
+        return [
+            text.encode(),
+            text.encode("unicode_escape"),
+            text.encode("unicode_escape").replace(b"\\u", b"\\\\u"),
+        ]
+
+    for secret in (*LEGAL_REP, *SHAREHOLDER):
+        assert not any(form in raw for form in forms(secret)), "personal data found in clear"
+    assert any(form in raw for form in forms(COMPANY)), "the public part is stored in clear"
+    assert CORPORATE_USCC.encode() in raw, "a legal-person shareholder is public"
+
+
+# ---- notarised filings ----
+
+
+def test_a_notarised_file_verifies_and_a_one_byte_change_does_not(service: BusinessService):
+    service.register("gz-msa", a_record())
+    outcome = service.notarise("gz-notary", USCC, ARTICLES, "articles-of-association")
+    verification = service.verify_file(ARTICLES)
+    assert verification.valid and verification.business_name == COMPANY
+    filing = verification.filing
+    assert filing is not None
+    assert (filing.uscc, filing.document_type, filing.notary_name) == (
+        USCC,
+        DocumentType.ARTICLES_OF_ASSOCIATION,
+        "Guangzhou Nanyue Notary Office",
+    )
+    assert filing.proof == ChainProof(outcome.receipt.tx_hash, outcome.receipt.block_number)
+    assert filing.problem is None
+    altered = bytearray(ARTICLES)
+    altered[-1] ^= 0x01
+    assert not service.verify_file(bytes(altered)).notarised
+    assert service.verify_file_hash(outcome.file_hash.hex()).valid
+
+
+def test_a_revoked_notarisation_stays_visible_as_revoked(service: BusinessService):
+    service.register("gz-msa", a_record())
+    notarised = service.notarise("gz-notary", USCC, ARTICLES, DocumentType.ARTICLES_OF_ASSOCIATION)
+    revoked = service.revoke_notarisation(
+        "gz-notary", "0x" + notarised.file_hash.hex(), "annulled by court ruling"
+    )
+    assert revoked.uscc == USCC
+    verification = service.verify_file(ARTICLES)
+    assert verification.notarised and not verification.valid
+    revocation = verification.filing.revocation if verification.filing else None
+    assert revocation is not None
+    assert (revocation.reason, revocation.revoked_by_name) == (
+        "annulled by court ruling",
+        "Guangzhou Nanyue Notary Office",
+    )
+    assert revocation.proof == ChainProof(revoked.receipt.tx_hash, revoked.receipt.block_number)
+    [filing] = service.lookup(USCC).filings
+    assert not filing.in_force and filing.problem is None
+
+
+def test_an_altered_filing_index_is_reported_by_the_lookup(service: BusinessService, db: sqlite3.Connection):
+    service.register("gz-msa", a_record())
+    service.notarise("gz-notary", USCC, ARTICLES, DocumentType.ARTICLES_OF_ASSOCIATION)
+    db.execute("UPDATE business_filings SET document_type = ?", (int(DocumentType.BUSINESS_LICENCE),))
+    db.commit()
+    lookup = service.lookup(USCC)
+    [filing] = lookup.filings
+    assert filing.document_type is DocumentType.ARTICLES_OF_ASSOCIATION, "the chain's word is shown"
+    assert filing.problem == "the store's document type differs from the chain's"
+    assert not lookup.verified
+
+
+def test_unknown_businesses_and_files(service: BusinessService):
+    with pytest.raises(NotFound, match=USCC):
+        service.lookup(USCC)
+    verification = service.verify_file(ARTICLES)
+    assert not verification.notarised and verification.filing is None
