@@ -16,7 +16,7 @@ import requests
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import TimeExhausted, Web3RPCError
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3RPCError
 from web3.logs import DISCARD
 
 from gzchain.chain.artifacts import all_error_entries, load_artifact
@@ -136,17 +136,45 @@ class ChainGateway:
             except BaseException:
                 self.nonces.forget(sender)
                 raise
+            sent = "0x" + bytes(tx_hash).hex()
             try:
                 raw = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.tx_timeout_seconds)
             except TimeExhausted as exc:
+                # It may sit in the pool or have been dropped: the node's pending count is the truth again.
+                self.nonces.forget(sender)
                 raise ChainUnavailable(
-                    f"transaction 0x{bytes(tx_hash).hex()} was sent but not confirmed within "
-                    f"{self.tx_timeout_seconds:.0f}s; it may still confirm"
+                    f"transaction {sent} was sent but not confirmed within "
+                    f"{self.tx_timeout_seconds:.0f}s; it may still confirm",
+                    tx_hash=sent,
+                ) from exc
+            except (requests.RequestException, OSError) as exc:
+                # The node may have mined it, or lost it with its pool when it stopped; counting on from
+                # this nonce would leave a gap that blocks every later write from this account.
+                self.nonces.forget(sender)
+                raise ChainUnavailable(
+                    f"transaction {sent} was sent, then the chain node became unreachable "
+                    f"({type(exc).__name__}); whether it was recorded is known once the node answers again",
+                    tx_hash=sent,
                 ) from exc
             if raw["status"] != 1:
                 raise self._replay_revert(tx, raw["blockNumber"])
             self.transactions_sent += 1
             return _receipt(raw)
+
+    def find_receipt(self, tx_hash: str) -> Receipt | None:
+        """A transaction sent earlier: its receipt if it took effect; None if no block holds it, so it is
+        not done (one lost with a stopped node's pool never will be); ContractReverted if mined but refused.
+        """
+        with self.translated_errors():
+            try:
+                raw = self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            except TransactionNotFound:
+                return None
+            if raw["status"] != 1:
+                tx = self.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+                call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"]}
+                raise self._replay_revert(call, raw["blockNumber"])
+        return _receipt(raw)
 
     def _gas_for(self, fn: Any, sender: str) -> int:
         """Gas to send with; running the transaction first surfaces a revert before any nonce is used."""

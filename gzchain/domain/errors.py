@@ -33,6 +33,12 @@ class Conflict(GzchainError):
 class ChainUnavailable(GzchainError):
     """The chain node cannot be reached or its saved state cannot be opened."""
 
+    def __init__(self, message: str, *, tx_hash: str | None = None) -> None:
+        super().__init__(message)
+        # Set when the transaction had already been sent: whether it took effect is unknown until the node
+        # answers again (ChainGateway.find_receipt tells).
+        self.tx_hash = tx_hash
+
 
 class ContractReverted(GzchainError):
     """A contract refused a call; `error_name` and `args` are its decoded custom error."""
