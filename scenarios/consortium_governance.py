@@ -28,8 +28,10 @@ def run(rt: Runtime, story: Story) -> None:
     )
 
     story.step("The Market Supervision Administration proposes admitting the Haizhu District Health Bureau.")
+    # A fresh id and domain per run, so the story can be told again on the same persistent chain.
+    bureau = f"haizhu-health-{consortium.gateway.latest_timestamp()}"
     outcome = consortium.propose_add_member(
-        "gz-msa", "haizhu-health", "Haizhu District Health Bureau", "wjj.haizhu.gov.cn"
+        "gz-msa", bureau, "Haizhu District Health Bureau", f"{bureau}.wjj.haizhu.gov.cn"
     )
     story.check(not outcome.executed, "one governor's approval is not enough")
     story.refused(
@@ -43,26 +45,22 @@ def run(rt: Runtime, story: Story) -> None:
     )
 
     story.step("The new bureau is granted INSPECTOR so it can certify cold-chain tests.")
-    grant = consortium.propose_grant_role("gz-gsdata", "haizhu-health", Role.INSPECTOR)
+    grant = consortium.propose_grant_role("gz-gsdata", bureau, Role.INSPECTOR)
     consortium.approve("gz-msa", grant.proposal.id)
-    story.check(
-        consortium.has_active_role("haizhu-health", Role.INSPECTOR), "the bureau now acts as INSPECTOR"
-    )
+    story.check(consortium.has_active_role(bureau, Role.INSPECTOR), "the bureau now acts as INSPECTOR")
 
     story.step("Misconduct is reported: the governors suspend the bureau.")
-    suspension = consortium.propose_suspend_member("gz-msa", "haizhu-health")
+    suspension = consortium.propose_suspend_member("gz-msa", bureau)
     consortium.approve("gz-gsdata", suspension.proposal.id)
     story.check(
-        not consortium.has_active_role("haizhu-health", Role.INSPECTOR),
+        not consortium.has_active_role(bureau, Role.INSPECTOR),
         "a suspended member keeps its roles on paper but loses every write right at once",
     )
 
     story.step("The bureau's case is cleared and it is reinstated.")
-    reinstatement = consortium.propose_reinstate_member("gz-gsdata", "haizhu-health")
+    reinstatement = consortium.propose_reinstate_member("gz-gsdata", bureau)
     consortium.approve("gz-msa", reinstatement.proposal.id)
-    story.check(
-        consortium.has_active_role("haizhu-health", Role.INSPECTOR), "reinstated, its roles apply again"
-    )
+    story.check(consortium.has_active_role(bureau, Role.INSPECTOR), "reinstated, its roles apply again")
 
 
 if __name__ == "__main__":
