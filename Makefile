@@ -26,8 +26,8 @@ lint: setup
 test: lint
 	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
 	$(BIN)/pytest
-	@echo "== lane 2 of 3: the contract suites again, against a real anvil node =="
-	$(BIN)/pytest tests/contracts --lane anvil
+	@echo "== lane 2 of 3: contract, service and API suites again, on a real anvil node set up like Besu (zero fee) =="
+	$(BIN)/pytest tests/contracts tests/services tests/api --lane anvil
 	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="
 	$(BIN)/pytest tests/store tests/api --store postgres
 

@@ -99,9 +99,17 @@ def anvil() -> Iterator[AnvilNode]:
 
 
 @pytest.fixture(scope="session")
+def zero_fee_anvil() -> Iterator[AnvilNode]:
+    """anvil configured like Besu QBFT: no base fee, free gas, so the zero-fee policy is what runs."""
+    node = AnvilNode("--base-fee", "0", "--gas-price", "0", "--no-priority-fee").start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
 def session_gateway(lane: str, request: pytest.FixtureRequest) -> Iterator[ChainGateway]:
     if lane == "anvil":
-        node = request.getfixturevalue("anvil")
+        node = request.getfixturevalue("zero_fee_anvil")
         gateway = ChainGateway(RpcBackend(node.url))
     else:
         gateway = ChainGateway(EmbeddedBackend(None))
