@@ -56,15 +56,19 @@ def current_agency(
 CurrentAgency = Annotated[Agency, Depends(current_agency)]
 
 
-def require_role(role: Role) -> Callable[..., Agency]:
+def require_role(*roles: Role) -> Callable[..., Agency]:
     """The same check the contract makes, made first: a 403 here costs no transaction."""
 
     def check(agency: CurrentAgency, runtime: RuntimeDep) -> Agency:
-        if not runtime.consortium().has_active_role(agency.id, role):
-            raise PermissionDenied(f"agency {agency.id!r} does not actively hold the {role.value} role")
+        consortium = runtime.consortium()
+        if not any(consortium.has_active_role(agency.id, role) for role in roles):
+            needed = " or ".join(role.value for role in roles)
+            raise PermissionDenied(f"agency {agency.id!r} does not actively hold the {needed} role")
         return agency
 
     return check
 
 
 Governor = Annotated[Agency, Depends(require_role(Role.GOVERNOR))]
+Registrar = Annotated[Agency, Depends(require_role(Role.REGISTRAR))]
+Notariser = Annotated[Agency, Depends(require_role(Role.NOTARY, Role.REGISTRAR))]

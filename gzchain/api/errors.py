@@ -35,7 +35,9 @@ _STATUS: list[tuple[type[GzchainError], int, str]] = [
     (StoreUnavailable, 503, "Store unavailable"),
 ]
 # Custom errors that mean "you may not", not "the state does not allow it".
-_ACCESS_ERRORS = re.compile(r"(MissingRole|MemberNotActive|NotNotariser|NotOwner|NotIssuer|NotCustodian)$")
+_ACCESS_ERRORS = re.compile(
+    r"(MissingRole|MemberNotActive|NotTheNotary|NotAllowed|NotOwner|NotIssuer|NotCustodian)$"
+)
 _COMPONENTS = (
     "BusinessRegistry",
     "ColdChainTrace",

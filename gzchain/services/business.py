@@ -222,9 +222,17 @@ class BusinessService:
         self, as_agency: str, uscc: str, content: bytes, document_type: DocumentType | str
     ) -> FilingChange:
         """Notarise a document filed for a business: the SHA-256 of its bytes goes on chain."""
+        return self.notarise_hash(as_agency, uscc, file_hash(content), document_type)
+
+    def notarise_hash(
+        self, as_agency: str, uscc: str, digest: bytes | str, document_type: DocumentType | str
+    ) -> FilingChange:
+        """Notarise a document known by its SHA-256 alone: the file itself never has to leave its owner."""
         code = validate_uscc(uscc)
         kind = document_type if isinstance(document_type, DocumentType) else DocumentType.parse(document_type)
-        digest = file_hash(content)
+        digest = digest if isinstance(digest, bytes) else parse_file_hash(digest)
+        if len(digest) != 32:
+            raise InvalidInput("must be a 32-byte SHA-256 hash", field="file_hash")
         signer = self.keys.signer(as_agency)
         receipt = self.gateway.transact(
             self.contract.functions.notarise(digest, uscc_bytes(code), int(kind)), signer

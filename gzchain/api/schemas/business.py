@@ -1,0 +1,214 @@
+"""Business registration request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from gzchain.api.schemas.common import TxProof
+from gzchain.domain.business import record_to_dict
+from gzchain.domain.registry import (
+    BusinessLookup,
+    FileVerification,
+    Filing,
+    RecordVersion,
+    describe_change,
+    masked,
+)
+from gzchain.services.business import FilingChange, RegistryChange
+
+RECORD_EXAMPLE: dict[str, Any] = {
+    "uscc": "91440101MA59LU9AX1",
+    "name": "广州黄埔智联科技有限公司",
+    "legal_representative": {"name": "陈明", "id_number": "44011219880506123X"},
+    "registered_capital": {"amount": "5000000.00", "currency": "CNY"},
+    "address": "广州市黄埔区科学大道 18 号",
+    "business_scope": "软件开发；信息技术咨询服务",
+    "shareholders": [
+        {
+            "name": "陈明",
+            "kind": "natural_person",
+            "identifier": "440112198805061234",
+            "contribution": {"amount": "5000000.00", "currency": "CNY"},
+        }
+    ],
+    "establishment_date": "2026-11-29",
+}
+
+
+class RegistryChangePublic(BaseModel):
+    uscc: str
+    version: int
+    change: str = Field(examples=["amended: capital"])
+    record_hash: str
+    proof: TxProof
+
+    @classmethod
+    def of(cls, change: RegistryChange) -> RegistryChangePublic:
+        return cls(
+            uscc=change.uscc,
+            version=change.version,
+            change=describe_change(change.change_type),
+            record_hash="0x" + change.record_hash.hex(),
+            proof=TxProof.of(change.receipt),
+        )
+
+
+class StatusChange(BaseModel):
+    action: Literal["suspend", "reinstate", "deregister"]
+    reason: str = Field(
+        min_length=1, max_length=500, examples=["cannot be contacted at the registered address"]
+    )
+
+
+class FilingCreate(BaseModel):
+    uscc: str = Field(min_length=1, max_length=32, examples=["91440101MA59LU9AX1"])
+    document_type: str = Field(examples=["articles-of-association"])
+    file_hash: str = Field(
+        description="SHA-256 of the file's bytes, 64 hex digits", examples=["9f86d08188" + "0" * 54]
+    )
+
+
+class RevocationCreate(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=500, examples=["annulled by court ruling (2026) 粤01民终123号"]
+    )
+
+
+class FilingChangePublic(BaseModel):
+    file_hash: str
+    uscc: str
+    proof: TxProof
+
+    @classmethod
+    def of(cls, change: FilingChange) -> FilingChangePublic:
+        return cls(
+            file_hash="0x" + change.file_hash.hex(), uscc=change.uscc, proof=TxProof.of(change.receipt)
+        )
+
+
+class ProofPublic(BaseModel):
+    tx_hash: str
+    block_number: int
+
+
+class FilingPublic(BaseModel):
+    file_hash: str
+    uscc: str
+    document_type: str
+    notary: str
+    notary_name: str
+    notarised_at: int
+    proof: ProofPublic | None
+    revoked: bool
+    revoked_by: str | None = None
+    revoked_at: int | None = None
+    revocation_reason: str | None = None
+    problem: str | None = None
+
+    @classmethod
+    def of(cls, f: Filing) -> FilingPublic:
+        r = f.revocation
+        return cls(
+            file_hash="0x" + f.file_hash.hex(),
+            uscc=f.uscc,
+            document_type=f.document_type.slug,
+            notary=f.notary,
+            notary_name=f.notary_name,
+            notarised_at=f.notarised_at,
+            proof=ProofPublic(tx_hash=f.proof.tx_hash, block_number=f.proof.block_number)
+            if f.proof
+            else None,
+            revoked=r is not None,
+            revoked_by=r.revoked_by_name if r else None,
+            revoked_at=r.at if r else None,
+            revocation_reason=r.reason if r else None,
+            problem=f.problem,
+        )
+
+
+def public_record(v: RecordVersion) -> dict[str, Any] | None:
+    """The record as the public may see it: ID numbers of natural persons masked."""
+    if v.record is None:
+        return None
+    data = record_to_dict(v.record)
+    data["legal_representative"]["id_number"] = masked(data["legal_representative"]["id_number"])
+    for holder in data["shareholders"]:
+        if holder["kind"] == "natural_person":
+            holder["identifier"] = masked(holder["identifier"])
+    return data
+
+
+class VersionPublic(BaseModel):
+    number: int
+    change: str
+    record_hash: str
+    agency_name: str
+    at: int
+    reason: str
+    proof: ProofPublic | None
+    verified: bool
+    problem: str | None
+    record: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, v: RecordVersion) -> VersionPublic:
+        return cls(
+            number=v.number,
+            change=describe_change(v.change_type),
+            record_hash="0x" + v.record_hash.hex(),
+            agency_name=v.agency_name,
+            at=v.at,
+            reason=v.reason,
+            proof=ProofPublic(tx_hash=v.proof.tx_hash, block_number=v.proof.block_number)
+            if v.proof
+            else None,
+            verified=v.verified,
+            problem=v.problem,
+            record=public_record(v),
+        )
+
+
+class BusinessPublic(BaseModel):
+    uscc: str
+    status: str = Field(examples=["active"])
+    registrar_name: str
+    registered_at: int
+    updated_at: int
+    verified: bool = Field(description="every stored record and filing matches the chain")
+    problems: list[str]
+    versions: list[VersionPublic]
+    filings: list[FilingPublic]
+
+    @classmethod
+    def of(cls, b: BusinessLookup) -> BusinessPublic:
+        return cls(
+            uscc=b.uscc,
+            status=b.status.name.lower(),
+            registrar_name=b.registrar_name,
+            registered_at=b.registered_at,
+            updated_at=b.updated_at,
+            verified=b.verified,
+            problems=list(b.problems),
+            versions=[VersionPublic.of(v) for v in b.versions],
+            filings=[FilingPublic.of(f) for f in b.filings],
+        )
+
+
+class FileVerificationPublic(BaseModel):
+    file_hash: str
+    notarised: bool
+    valid: bool = Field(description="notarised and not revoked")
+    business_name: str | None
+    filing: FilingPublic | None
+
+    @classmethod
+    def of(cls, v: FileVerification) -> FileVerificationPublic:
+        return cls(
+            file_hash="0x" + v.file_hash.hex(),
+            notarised=v.notarised,
+            valid=v.valid,
+            business_name=v.business_name,
+            filing=FilingPublic.of(v.filing) if v.filing else None,
+        )

@@ -1,0 +1,152 @@
+"""Business endpoints: registrars write, notaries file, the public looks up and verifies."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from support.api import assert_problem
+from support.records import ARTICLES, LEGAL_REP, USCC, a_record
+
+ARTICLES_HASH = hashlib.sha256(ARTICLES).hexdigest()
+FILING = {"uscc": USCC, "document_type": "articles-of-association", "file_hash": ARTICLES_HASH}
+
+
+@pytest.fixture
+def registered(client, auth):
+    response = client.post("/businesses", json=a_record(), headers=auth("gz-msa"))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_registrar_registers_and_the_public_looks_it_up_with_ids_masked(client, registered):
+    assert registered["version"] == 1 and registered["change"] == "registered"
+    assert registered["proof"]["tx_hash"].startswith("0x")
+    body = client.get(f"/businesses/{USCC}").json()
+    assert body["status"] == "active" and body["verified"] is True
+    record = body["versions"][0]["record"]
+    assert record["legal_representative"]["name"] == LEGAL_REP[0]
+    assert record["legal_representative"]["id_number"] != LEGAL_REP[1]
+    assert LEGAL_REP[1] not in str(body)
+
+
+def test_an_amendment_adds_a_version_naming_what_changed(client, auth, registered):
+    amended = a_record(registered_capital={"amount": "3000000.00", "currency": "CNY"})
+    response = client.post(f"/businesses/{USCC}/amendments", json=amended, headers=auth("gz-msa"))
+    assert response.status_code == 201 and response.json()["change"] == "amended: capital"
+    assert [v["number"] for v in client.get(f"/businesses/{USCC}").json()["versions"]] == [1, 2]
+
+
+def test_suspension_reinstatement_and_deregistration(client, auth, registered):
+    headers = auth("gz-msa")
+    for action, status in (("suspend", "suspended"), ("reinstate", "active"), ("deregister", "deregistered")):
+        response = client.post(
+            f"/businesses/{USCC}/status", json={"action": action, "reason": "why"}, headers=headers
+        )
+        assert response.status_code == 201, response.text
+        assert client.get(f"/businesses/{USCC}").json()["status"] == status
+    amended = a_record(address="广州市黄埔区新地址2号")
+    assert_problem(client.post(f"/businesses/{USCC}/amendments", json=amended, headers=headers), 409)
+
+
+def test_a_notary_files_a_document_anyone_verifies_and_the_notary_revokes(client, auth, registered):
+    notary = auth("gz-notary")
+    filed = client.post("/filings", json=FILING, headers=notary)
+    assert filed.status_code == 201, filed.text
+    by_hash = client.get(f"/filings/{ARTICLES_HASH}").json()
+    assert by_hash["valid"] is True and by_hash["filing"]["notary_name"] == "Guangzhou Nanyue Notary Office"
+    by_bytes = client.post(
+        "/filings/verify", content=ARTICLES, headers={"content-type": "application/octet-stream"}
+    )
+    assert by_bytes.json()["valid"] is True
+    altered = client.post(
+        "/filings/verify", content=ARTICLES[:-1] + b"!", headers={"content-type": "application/octet-stream"}
+    )
+    assert altered.json()["notarised"] is False
+    revoked = client.post(
+        f"/filings/{ARTICLES_HASH}/revocation", json={"reason": "court ruling"}, headers=notary
+    )
+    assert revoked.status_code == 201
+    after = client.get(f"/filings/{ARTICLES_HASH}").json()
+    assert after["valid"] is False and after["filing"]["revocation_reason"] == "court ruling"
+
+
+def test_writes_without_a_credential_are_401(client):
+    assert_problem(client.post("/businesses", json=a_record()), 401)
+    assert_problem(client.post(f"/businesses/{USCC}/amendments", json=a_record()), 401)
+    assert_problem(client.post(f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}), 401)
+    assert_problem(client.post("/filings", json=FILING), 401)
+    assert_problem(client.post(f"/filings/{ARTICLES_HASH}/revocation", json={"reason": "x"}), 401)
+
+
+def test_agencies_without_the_role_are_403_before_any_transaction(client, auth, runtime, registered):
+    height = runtime.gateway.block_number()
+    assert_problem(
+        client.post("/businesses", json=a_record(uscc="914403001922038216"), headers=auth("gz-notary")), 403
+    )
+    assert_problem(
+        client.post(
+            f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}, headers=auth("gz-edu")
+        ),
+        403,
+    )
+    assert_problem(client.post("/filings", json=FILING, headers=auth("gz-customs")), 403)
+    assert runtime.gateway.block_number() == height
+
+
+def test_a_registrar_may_not_notarise_what_it_does_not_issue(client, auth, registered):
+    response = client.post("/filings", json=FILING, headers=auth("gz-msa"))
+    assert_problem(response, 403, error="BusinessRegistryDocumentTypeNotAllowed")
+
+
+def test_unknown_businesses_and_filings_are_404_or_not_notarised(client, auth):
+    assert_problem(client.get(f"/businesses/{USCC}"), 404)
+    assert client.get(f"/filings/{'0' * 64}").json()["notarised"] is False
+    assert_problem(
+        client.post(
+            f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}, headers=auth("gz-msa")
+        ),
+        404,
+    )
+
+
+def test_duplicates_are_409(client, auth, registered):
+    assert_problem(
+        client.post("/businesses", json=a_record(), headers=auth("gz-msa")),
+        409,
+        error="BusinessRegistryAlreadyRegistered",
+    )
+    notary = auth("gz-notary")
+    client.post("/filings", json=FILING, headers=notary)
+    assert_problem(
+        client.post("/filings", json=FILING, headers=notary), 409, error="BusinessRegistryAlreadyNotarised"
+    )
+
+
+def test_bad_input_is_422_naming_the_field(client, auth):
+    headers = auth("gz-msa")
+    body = assert_problem(
+        client.post("/businesses", json=a_record(uscc="91440101MA59LU9AX2"), headers=headers),
+        422,
+        field="uscc",
+    )
+    assert "position 18" in body["detail"]
+    assert_problem(
+        client.post("/businesses", json=a_record(registered_capital={"amount": "-5"}), headers=headers), 422
+    )
+    assert_problem(
+        client.post(f"/businesses/{USCC}/status", json={"action": "explode", "reason": "x"}, headers=headers),
+        422,
+        field="action",
+    )
+    assert_problem(
+        client.post("/filings", json={**FILING, "file_hash": "xyz"}, headers=auth("gz-notary")),
+        422,
+        field="file_hash",
+    )
+    assert_problem(
+        client.post("/filings", json={**FILING, "document_type": "poem"}, headers=auth("gz-notary")),
+        422,
+        field="document_type",
+    )
+    assert_problem(client.get("/businesses/NOT-A-USCC"), 422, field="uscc")
