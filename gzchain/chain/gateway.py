@@ -221,6 +221,15 @@ class ChainGateway:
     def advance_time(self, seconds: int) -> None:
         self.backend.advance_time(seconds)
 
+    def validators(self) -> list[str] | None:
+        """The QBFT validators of the latest block, or None on a chain without QBFT (eth-tester, anvil)."""
+        if not isinstance(self.backend, RpcBackend):
+            return None
+        with self.translated_errors():
+            response = self.w3.provider.make_request("qbft_getValidatorsByBlockNumber", ["latest"])  # type: ignore[arg-type]
+        result = response.get("result") if isinstance(response, dict) else None
+        return [self.w3.to_checksum_address(v) for v in result] if isinstance(result, list) else None
+
     def block_number(self) -> int:
         with self.translated_errors():
             return int(self.w3.eth.block_number)

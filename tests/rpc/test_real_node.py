@@ -82,3 +82,28 @@ def test_deploying_twice_on_a_real_node_changes_nothing(anvil: AnvilNode, tmp_pa
     assert second.gateway.w3.eth.block_number == block
     with reverts("ConsortiumMissingRole"):
         second.consortium().propose_threshold("gz-edu", 2)
+
+
+def test_a_node_without_qbft_reports_no_validators(anvil: AnvilNode):
+    assert ChainGateway(RpcBackend(anvil.url)).validators() is None
+
+
+def test_readyz_lists_the_qbft_validators_a_node_reports(anvil: AnvilNode, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from gzchain.api.app import create_app
+
+    runtime = open_runtime(Settings(data_dir=tmp_path, rpc_url=anvil.url))
+    runtime.deploy()
+    validators = ["0x" + "ab" * 20, "0x" + "cd" * 20]
+    real = runtime.gateway.w3.provider.make_request
+
+    def qbft_node(method, params):  # anvil speaks no QBFT; answer as a Besu validator would
+        if method == "qbft_getValidatorsByBlockNumber":
+            return {"jsonrpc": "2.0", "id": 1, "result": validators}
+        return real(method, params)
+
+    monkeypatch.setattr(runtime.gateway.w3.provider, "make_request", qbft_node)
+    chain = TestClient(create_app(runtime)).get("/readyz").json()["checks"]["chain"]
+    assert chain["validators"] == [runtime.gateway.w3.to_checksum_address(v) for v in validators]
+    assert chain["chain_id"] == 31337 and chain["height"] > 0

@@ -35,6 +35,9 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
             "chain_id": gateway.chain_id,
             "height": gateway.block_number(),
         }
+        validators = gateway.validators()
+        if validators is not None:
+            checks["chain"]["validators"] = validators
     except GzchainError as exc:
         checks["chain"], ready = {"ok": False, "reason": str(exc)}, False
     try:
