@@ -20,6 +20,7 @@ from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_mast
 from gzchain.domain.consortium import Genesis
 from gzchain.domain.errors import NotFound
 from gzchain.services.business import BusinessService
+from gzchain.services.coldchain import ColdChainService
 from gzchain.services.consortium import ConsortiumService
 from gzchain.settings import Settings
 from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
@@ -93,6 +94,18 @@ class Runtime:
             self.consortium(),
             address,
             from_block=manifest.contracts["BusinessRegistry"].block,
+        )
+
+    def coldchain(self) -> ColdChainService:
+        manifest = self.require_manifest()
+        address = manifest.address("ColdChainTrace")
+        return ColdChainService(
+            self.gateway,
+            self.keys,
+            self.store,
+            self.consortium(),
+            address,
+            from_block=manifest.contracts["ColdChainTrace"].block,
         )
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from gzchain import __version__
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.cli_api import api_keys_app, serve
 from gzchain.cli_business import business_app
+from gzchain.cli_coldchain import coldchain_app
 from gzchain.cli_network import network_app
 from gzchain.domain.consortium import Member, Proposal, ProposalState
 from gzchain.domain.errors import (
@@ -49,6 +50,7 @@ app.add_typer(api_keys_app, name="api-keys")
 app.command()(serve)
 app.add_typer(business_app, name="business")
 app.add_typer(network_app, name="network")
+app.add_typer(coldchain_app, name="coldchain")
 
 console = Console()
 err_console = Console(stderr=True)

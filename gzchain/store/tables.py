@@ -3,4 +3,5 @@
 from gzchain.store import (
     api,  # noqa: F401
     business,  # noqa: F401
+    coldchain,  # noqa: F401
 )

@@ -1,0 +1,528 @@
+"""Reading cold-chain lots back: the chain's word on a lot's story, with the store checked against it.
+
+The chain answers what happened (batches, anchors, certificates, custody, recalls) and its event logs say in
+which transaction and block; the store supplies the EPCIS events and readings those anchors were computed
+from, and every one of them is recomputed and compared before it is shown as part of the story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from typing import Any, NamedTuple
+
+from eth_utils import event_abi_to_log_topic
+from sqlalchemy import select
+from web3.contract import Contract
+
+from gzchain.chain.gateway import ChainGateway
+from gzchain.domain.coldchain import (
+    BatchFacts,
+    BatchStatus,
+    CertificateEntry,
+    CertificateKind,
+    CustodyStep,
+    Incident,
+    Lot,
+    LotNode,
+    Proof,
+    ReadingProof,
+    ReadingRecord,
+    TemperaturePoint,
+    TemperatureWindow,
+    Trace,
+    TracedEvent,
+    anchor_for,
+    biz_step_word,
+    celsius_text,
+    event_hash_bytes,
+    from_millis,
+    reading_records,
+    unit_text,
+)
+from gzchain.domain.epcis import TemperatureRange, event_hash, parse_event
+from gzchain.domain.errors import ContractReverted, InvalidInput, NotFound
+from gzchain.domain.merkle import build_tree, verify
+from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
+from gzchain.store.db import Store
+
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+ZERO_HASH = b"\x00" * 32
+
+
+class OnChainBatch(NamedTuple):
+    """IColdChainTrace.Batch, field for field."""
+
+    parent_id: bytes
+    custodian: str
+    certificates: int
+    split: bool
+    destroyed: bool
+    recalled: bool
+    flagged: bool
+    pending_custodian: str
+    gtin: int
+    unit: bytes
+    quantity: int
+    origin_country: bytes
+    min_tenths: int
+    max_tenths: int
+    created_at: int
+
+    @property
+    def window(self) -> TemperatureWindow:
+        return TemperatureWindow(self.min_tenths, self.max_tenths)
+
+
+class OnChainEvent(NamedTuple):
+    """IColdChainTrace.AnchoredEvent, field for field."""
+
+    custodian: str
+    event_time_ms: int
+    biz_step: int
+    min_tenths: int
+    max_tenths: int
+    reading_count: int
+    location: bytes
+    readings_root: bytes
+
+
+@dataclass
+class _Logs:
+    """The contract's events about a set of batches, with the transaction and block of each."""
+
+    created: dict[bytes, Proof]
+    anchored: dict[tuple[bytes, bytes], Proof]
+    certified: dict[tuple[bytes, int], Proof]
+    transfers: dict[bytes, list[tuple[str, bytes, Proof]]]
+    recalls: dict[bytes, Proof]
+    flags: dict[tuple[bytes, bytes], Proof]
+    anchored_by: dict[tuple[bytes, bytes], str]
+    incidents: list[tuple[int, int, Incident]]
+
+
+class ColdChainReader:
+    """Reads batches, traces and reading proofs; `member` names an address: (name, domain)."""
+
+    def __init__(
+        self,
+        gateway: ChainGateway,
+        contract: Contract,
+        store: Store,
+        member: Callable[[str], tuple[str, str]],
+        from_block: int = 0,
+    ) -> None:
+        self.gateway = gateway
+        self.contract = contract
+        self.store = store
+        self.member = member
+        self.from_block = from_block  # the contract's deployment block: no event of it is older
+        self._event_names = {
+            event_abi_to_log_topic(entry): entry["name"] for entry in contract.abi if entry["type"] == "event"
+        }
+
+    # ---- batches and lots ----
+
+    def batch(self, batch_id: bytes) -> OnChainBatch:
+        try:
+            return OnChainBatch(*self.gateway.call(self.contract.functions.batch(batch_id)))
+        except ContractReverted as exc:
+            if exc.error_name == "ColdChainUnknownBatch":
+                raise NotFound(f"no batch {hex_id(batch_id)} is booked on chain") from None
+            raise
+
+    def batch_or_none(self, batch_id: bytes) -> OnChainBatch | None:
+        try:
+            return self.batch(batch_id)
+        except NotFound:
+            return None
+
+    def stored_lots(self, batch_ids: Iterable[bytes]) -> dict[bytes, Lot]:
+        """The GS1 lots this store knows the batch ids of."""
+        keys = [hex_id(batch_id) for batch_id in batch_ids]
+        with self.store.session() as session:
+            rows = session.scalars(select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys))).all()
+        return {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
+
+    def stored_lot_by_number(self, number: str) -> Lot:
+        with self.store.session() as session:
+            rows = session.scalars(select(ColdChainLotRow).where(ColdChainLotRow.lot_number == number)).all()
+        if not rows:
+            raise NotFound(f"no lot numbered {number!r} in this store; give the lot's GS1 Digital Link URI")
+        if len(rows) > 1:
+            raise InvalidInput(
+                f"lot number {number!r} is used with several GTINs; give the lot URI", field="batch"
+            )
+        return Lot(rows[0].gtin, rows[0].lot_number)
+
+    # ---- the story ----
+
+    def trace(self, batch_id: bytes) -> Trace:
+        """A lot's whole story, from the chain, with the store's copy of every event checked against it."""
+        lineage_raw = [(batch_id, self.batch(batch_id))]
+        while lineage_raw[-1][1].parent_id != ZERO_HASH:
+            parent_id = lineage_raw[-1][1].parent_id
+            lineage_raw.append((parent_id, self.batch(parent_id)))
+        ids = [batch_id for batch_id, _ in lineage_raw]
+        lots = self.stored_lots(ids)
+        logs = self._logs(ids)
+        facts = {bid: self._facts(bid, raw, lots.get(bid), logs.created.get(bid)) for bid, raw in lineage_raw}
+        lineage = [facts[bid] for bid in reversed(ids)]  # root first
+        events, temperatures, store_problems = self._events(lineage, logs, facts[batch_id].window)
+        recall, recalled_lot = self._recall(batch_id, facts, logs)
+        return Trace(
+            batch=facts[batch_id],
+            ancestors=tuple(facts[bid] for bid in ids[1:]),
+            descendants=self._descendants(batch_id),
+            custody=self._custody(lineage, logs),
+            certificates=self._certificates(batch_id, facts, logs),
+            events=events,
+            temperatures=temperatures,
+            recall=recall,
+            recalled_lot=recalled_lot,
+            hold=self._hold(batch_id, facts, logs),
+            incidents=tuple(incident for _, _, incident in sorted(logs.incidents, key=lambda i: i[:2])),
+            store_problems=store_problems,
+        )
+
+    def reading_proof(self, batch_id: bytes, digest: bytes, index: int) -> ReadingProof:
+        """A Merkle proof that the stored reading `index` of an event is one of those anchored with it,
+        checked here and by the contract."""
+        try:
+            anchored = OnChainEvent(
+                *self.gateway.call(self.contract.functions.anchoredEvent(batch_id, digest))
+            )
+        except ContractReverted as exc:
+            if exc.error_name in ("ColdChainUnknownEvent", "ColdChainUnknownBatch"):
+                raise NotFound(
+                    f"event {hex_id(digest)} is not anchored for batch {hex_id(batch_id)}"
+                ) from None
+            raise
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ColdChainReadingRow)
+                .where(
+                    ColdChainReadingRow.batch_id == hex_id(batch_id),
+                    ColdChainReadingRow.event_hash == hex_id(digest),
+                )
+                .order_by(ColdChainReadingRow.position)
+            ).all()
+        if not 0 <= index < len(rows):
+            raise NotFound(
+                f"the store holds {len(rows)} readings of event {hex_id(digest)}, none numbered {index}"
+            )
+        records = [_record(row) for row in rows]
+        siblings = tuple(build_tree([record.leaf for record in records]).proof(index))
+        leaf = records[index].leaf
+        on_chain = self.gateway.call(
+            self.contract.functions.verifyReading(batch_id, digest, leaf, list(siblings))
+        )
+        lot = self.stored_lots([batch_id]).get(batch_id)
+        return ReadingProof(
+            lot=lot.number if lot else short_id(batch_id),
+            batch_id=batch_id,
+            event_hash=digest,
+            index=index,
+            reading=records[index],
+            leaf=leaf,
+            siblings=siblings,
+            root=anchored.readings_root,
+            verified_locally=verify(siblings, anchored.readings_root, leaf),
+            verified_on_chain=on_chain,
+            proof=self._logs([batch_id]).anchored.get((batch_id, digest)),
+        )
+
+    # ---- parts of the story ----
+
+    def _facts(
+        self, batch_id: bytes, raw: OnChainBatch, lot: Lot | None, created: Proof | None
+    ) -> BatchFacts:
+        return BatchFacts(
+            batch_id=batch_id,
+            lot=lot,
+            parent_id=None if raw.parent_id == ZERO_HASH else raw.parent_id,
+            gtin=f"{raw.gtin:014d}",
+            quantity=raw.quantity,
+            unit=unit_text(raw.unit),
+            origin=raw.origin_country.decode("ascii"),
+            window=raw.window,
+            custodian=raw.custodian,
+            custodian_name=self.member(raw.custodian)[0],
+            pending_custodian=None if raw.pending_custodian == ZERO_ADDRESS else raw.pending_custodian,
+            status=BatchStatus(self.gateway.call(self.contract.functions.status(batch_id))),
+            created_at=raw.created_at,
+            created=created,
+        )
+
+    def _descendants(self, batch_id: bytes) -> tuple[LotNode, ...]:
+        child_ids = self.gateway.call(self.contract.functions.childrenOf(batch_id))
+        lots = self.stored_lots(child_ids)
+        return tuple(
+            LotNode(self._facts(child, self.batch(child), lots.get(child), None), self._descendants(child))
+            for child in child_ids
+        )
+
+    def _custody(self, lineage: Sequence[BatchFacts], logs: _Logs) -> tuple[CustodyStep, ...]:
+        steps: list[CustodyStep] = []
+        for fact in lineage:
+            first = self.gateway.call(self.contract.functions.custodiansOf(fact.batch_id))[0]
+            # A lot split off is held by whoever held its parent: the chain of hands goes on unbroken.
+            if not steps or steps[-1].custodian != first:
+                steps.append(CustodyStep(fact.label, first, self.member(first)[0], None, fact.created))
+            for to, receiving, proof in logs.transfers.get(fact.batch_id, []):
+                steps.append(CustodyStep(fact.label, to, self.member(to)[0], receiving, proof))
+        return tuple(steps)
+
+    def _certificates(
+        self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs
+    ) -> tuple[CertificateEntry, ...]:
+        entries = []
+        for kind in CertificateKind:
+            (document_hash, certifier, attached_at), holder = self.gateway.call(
+                self.contract.functions.certificate(batch_id, int(kind))
+            )
+            if holder == ZERO_HASH:
+                entries.append(CertificateEntry(kind, None))
+                continue
+            entries.append(
+                CertificateEntry(
+                    kind=kind,
+                    document_hash=document_hash,
+                    certifier=certifier,
+                    certifier_name=self.member(certifier)[0],
+                    attached_at=attached_at,
+                    attached_to=facts[holder].label,
+                    proof=logs.certified.get((holder, int(kind))),
+                )
+            )
+        return tuple(entries)
+
+    def _recall(
+        self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs
+    ) -> tuple[Incident | None, str | None]:
+        (regulator, _, reason), recalled_id = self.gateway.call(self.contract.functions.recallOf(batch_id))
+        if recalled_id == ZERO_HASH:
+            return None, None
+        lot = facts[recalled_id].label
+        name = self.member(regulator)[0]
+        return Incident("recalled", lot, regulator, name, reason, None, logs.recalls.get(recalled_id)), lot
+
+    def _hold(self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs) -> Incident | None:
+        flagged_id, breach = self.gateway.call(self.contract.functions.holdOf(batch_id))
+        if flagged_id == ZERO_HASH:
+            return None
+        event = OnChainEvent(*self.gateway.call(self.contract.functions.anchoredEvent(flagged_id, breach)))
+        return Incident(
+            "flagged",
+            facts[flagged_id].label,
+            event.custodian,
+            self.member(event.custodian)[0],
+            _breach_reason(TemperatureRange(event.min_tenths, event.max_tenths), facts[flagged_id].window),
+            breach,
+            logs.flags.get((flagged_id, breach)),
+        )
+
+    def _events(
+        self, lineage: Sequence[BatchFacts], logs: _Logs, window: TemperatureWindow
+    ) -> tuple[tuple[TracedEvent, ...], tuple[TemperaturePoint, ...], tuple[str, ...]]:
+        keys = [hex_id(fact.batch_id) for fact in lineage]
+        with self.store.session() as session:
+            stored = {
+                (row.batch_id, row.event_hash): row
+                for row in session.scalars(
+                    select(ColdChainEventRow).where(ColdChainEventRow.batch_id.in_(keys))
+                )
+            }
+            readings: dict[tuple[str, str], list[ColdChainReadingRow]] = {}
+            for row in session.scalars(
+                select(ColdChainReadingRow)
+                .where(ColdChainReadingRow.batch_id.in_(keys))
+                .order_by(ColdChainReadingRow.position)
+            ):
+                readings.setdefault((row.batch_id, row.event_hash), []).append(row)
+        traced: list[tuple[int, int, TracedEvent]] = []
+        points: list[TemperaturePoint] = []
+        for depth, fact in enumerate(lineage):
+            for order, digest in enumerate(
+                self.gateway.call(self.contract.functions.eventsOf(fact.batch_id))
+            ):
+                key = (hex_id(fact.batch_id), hex_id(digest))
+                chain = OnChainEvent(
+                    *self.gateway.call(self.contract.functions.anchoredEvent(fact.batch_id, digest))
+                )
+                proof = logs.anchored.get((fact.batch_id, digest))
+                event, problem = _check_event(
+                    stored.pop(key, None), readings.get(key, []), digest, chain, proof
+                )
+                location = None
+                if event is not None:
+                    location = (event.get("bizLocation") or event.get("readPoint") or {}).get("id")
+                traced_event = TracedEvent(
+                    lot=fact.label,
+                    batch_id=fact.batch_id,
+                    event_hash=digest,
+                    biz_step=biz_step_word(chain.biz_step),
+                    event_time=from_millis(chain.event_time_ms).astimezone(CHINA_STANDARD_TIME),
+                    custodian=chain.custodian,
+                    custodian_name=self.member(chain.custodian)[0],
+                    location=location,
+                    readings=TemperatureRange(chain.min_tenths, chain.max_tenths)
+                    if chain.reading_count
+                    else None,
+                    reading_count=chain.reading_count,
+                    proof=proof,
+                    event=event,
+                    problem=problem,
+                )
+                # Ties in time keep the order of the lineage, then of anchoring.
+                traced.append((chain.event_time_ms, depth * 1_000_000 + order, traced_event))
+                if event is None:
+                    continue  # readings of an event that fails its check are not shown as proven
+                points.extend(
+                    TemperaturePoint(
+                        lot=fact.label,
+                        batch_id=fact.batch_id,
+                        event_hash=digest,
+                        index=position,
+                        reading=record,
+                        within=window.admits(TemperatureRange(record.low_tenths, record.high_tenths)),
+                    )
+                    for position, record in enumerate(_record(row) for row in readings.get(key, []))
+                )
+        store_problems = tuple(
+            f"the store holds event {digest} of batch {batch}, which the chain never anchored"
+            for batch, digest in sorted(stored)
+        )
+        events = tuple(event for _, _, event in sorted(traced, key=lambda t: t[:2]))
+        ordered_points = tuple(sorted(points, key=lambda p: (p.reading.start_ms, p.reading.end_ms)))
+        return events, ordered_points, store_problems
+
+    # ---- the contract's event logs ----
+
+    def _logs(self, batch_ids: Sequence[bytes]) -> _Logs:
+        """Every event about these batches (their id is each event's first topic), with its tx and block."""
+        with self.gateway.translated_errors():
+            raw_logs = self.gateway.w3.eth.get_logs(
+                {
+                    "address": self.contract.address,
+                    "fromBlock": self.from_block,
+                    "toBlock": "latest",
+                    "topics": [None, [hex_id(batch_id) for batch_id in batch_ids]],
+                }
+            )
+        found = _Logs({}, {}, {}, {}, {}, {}, {}, [])
+        lots = self.stored_lots(batch_ids)
+        for log in raw_logs:
+            name = self._event_names[bytes(log["topics"][0])]
+            args = self.contract.events[name]().process_log(log)["args"]
+            proof = Proof(hex_id(bytes(log["transactionHash"])), int(log["blockNumber"]))
+            incident = self._file_log(found, name, args, proof, lots)
+            if incident is not None:
+                found.incidents.append((int(log["blockNumber"]), int(log["logIndex"]), incident))
+        return found
+
+    def _file_log(
+        self, found: _Logs, name: str, args: Any, proof: Proof, lots: Mapping[bytes, Lot]
+    ) -> Incident | None:
+        """Files one log where a trace looks for it; returns it as an incident if it is one."""
+
+        def label(batch_id: bytes) -> str:
+            lot = lots.get(batch_id)
+            return lot.number if lot else short_id(batch_id)
+
+        def incident(
+            what: str, batch_id: bytes, actor: str, reason: str | None, event: bytes | None
+        ) -> Incident:
+            return Incident(what, label(batch_id), actor, self.member(actor)[0], reason, event, proof)
+
+        if name == "ColdChainBatchCreated":
+            found.created[args["batchId"]] = proof
+        elif name == "ColdChainEventAnchored":
+            found.anchored[(args["batchId"], args["eventHash"])] = proof
+            found.anchored_by[(args["batchId"], args["eventHash"])] = args["custodian"]
+        elif name == "ColdChainCertificateAttached":
+            found.certified[(args["batchId"], int(args["kind"]))] = proof
+        elif name == "ColdChainCustodyTransferred":
+            found.transfers.setdefault(args["batchId"], []).append((args["to"], args["eventHash"], proof))
+        elif name == "ColdChainBatchFlagged":
+            key = (args["batchId"], args["eventHash"])
+            found.flags[key] = proof
+            window = TemperatureWindow(args["windowMinTenths"], args["windowMaxTenths"])
+            reason = _breach_reason(TemperatureRange(args["minTenths"], args["maxTenths"]), window)
+            # The anchoring log comes first in the same transaction: it names who reported the readings.
+            return incident("flagged", args["batchId"], found.anchored_by[key], reason, args["eventHash"])
+        elif name == "ColdChainBatchReleased":
+            return incident(
+                "released", args["batchId"], args["regulator"], args["reason"], args["breachEventHash"]
+            )
+        elif name == "ColdChainRecallOrdered":
+            found.recalls[args["batchId"]] = proof
+            return incident("recalled", args["batchId"], args["regulator"], args["reason"], None)
+        elif name == "ColdChainBatchSplit":
+            children = self.stored_lots(args["childIds"])
+            names = [children[c].number if c in children else short_id(c) for c in args["childIds"]]
+            reason = "into " + ", ".join(names)
+            return incident("split", args["parentId"], args["custodian"], reason, args["eventHash"])
+        elif name == "ColdChainBatchDestroyed":
+            return incident("destroyed", args["batchId"], args["custodian"], None, args["eventHash"])
+        return None
+
+
+# ---- checking the store against the chain ----
+
+
+def _check_event(
+    row: ColdChainEventRow | None,
+    reading_rows: Sequence[ColdChainReadingRow],
+    digest: bytes,
+    chain: OnChainEvent,
+    proof: Proof | None,
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The stored event if it matches what the chain anchored, else None and why not."""
+    if row is None:
+        return None, "the chain anchored this event; the store has no copy of it"
+    try:
+        recomputed = event_hash(row.event, context=row.context)
+        parsed = parse_event(row.event, 0, context=row.context)
+    except InvalidInput as exc:
+        return None, f"the stored event is no longer a valid EPCIS event ({exc})"
+    if event_hash_bytes(recomputed) != digest:
+        return None, "the stored event does not match its hash on chain: it was altered after it was anchored"
+    expected = anchor_for(parsed, recomputed)
+    agreement = {
+        "business step": expected.biz_step == chain.biz_step,
+        "location": expected.location == chain.location,
+        "event time": expected.event_time_ms == chain.event_time_ms,
+        "readings": (expected.reading_count, expected.readings_root)
+        == (chain.reading_count, chain.readings_root)
+        and (expected.min_tenths, expected.max_tenths) == (chain.min_tenths, chain.max_tenths),
+        "stored readings": tuple(_record(r) for r in reading_rows) == reading_records(parsed),
+        "agency": row.agency == chain.custodian,
+        "transaction": proof is not None
+        and (proof.tx_hash, proof.block_number) == (row.tx_hash, row.block_number),
+    }
+    differing = [what for what, agrees in agreement.items() if not agrees]
+    if differing:
+        return None, "the store's " + ", ".join(differing) + " differ from the chain's"
+    return row.event, None
+
+
+def _record(row: ColdChainReadingRow) -> ReadingRecord:
+    return ReadingRecord(row.start_ms, row.end_ms, row.device, row.low_tenths, row.high_tenths, row.value)
+
+
+def _breach_reason(readings: TemperatureRange, window: TemperatureWindow) -> str:
+    return (
+        f"readings from {celsius_text(readings.min_tenths)} to {celsius_text(readings.max_tenths)}, "
+        f"outside the window {window.label}"
+    )
+
+
+def hex_id(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def short_id(value: bytes) -> str:
+    return "0x" + value.hex()[:12] + "…"
