@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from gzchain import __version__
-from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.cli_api import api_keys_app, serve
 from gzchain.cli_business import business_app
 from gzchain.cli_coldchain import coldchain_app
 from gzchain.cli_network import network_app
+from gzchain.cli_support import EXIT_CODES, AsAgency, console, describe, err_console, runtime, state
 from gzchain.domain.consortium import Member, Proposal, ProposalState
 from gzchain.domain.errors import (
-    ChainUnavailable,
-    Conflict,
-    ContractReverted,
     GzchainError,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
 )
 from gzchain.domain.roles import Role
 from gzchain.services.consortium import ProposalOutcome
@@ -52,26 +43,6 @@ app.add_typer(business_app, name="business")
 app.add_typer(network_app, name="network")
 app.add_typer(coldchain_app, name="coldchain")
 
-console = Console()
-err_console = Console(stderr=True)
-
-# Exit codes a script can branch on.
-EXIT_CODES: dict[type[GzchainError], int] = {
-    InvalidInput: 2,
-    NotFound: 3,
-    PermissionDenied: 4,
-    ContractReverted: 5,
-    Conflict: 6,
-    ChainUnavailable: 7,
-}
-
-
-class _State:
-    settings: Settings
-
-
-state = _State()
-
 
 @app.callback()
 def main(
@@ -95,41 +66,6 @@ def main(
     if ephemeral:
         overrides["ephemeral"] = True
     state.settings = Settings(**overrides)  # type: ignore[arg-type]
-
-
-@contextmanager
-def runtime() -> Iterator[Runtime]:
-    """Open the chain for one command and turn gzchain errors into a message and an exit code."""
-    rt = None
-    try:
-        rt = open_runtime(state.settings)
-        yield rt
-    except GzchainError as exc:
-        err_console.print(f"[bold red]error:[/] {describe(exc)}")
-        raise typer.Exit(EXIT_CODES.get(type(exc), 1)) from None
-    finally:
-        if rt is not None:
-            rt.close()
-
-
-def describe(exc: GzchainError) -> str:
-    if isinstance(exc, ContractReverted):
-        args = ", ".join(f"{k}={_show(v)}" for k, v in exc.args_by_name.items())
-        return f"the contract refused: {exc.error_name}({args})"
-    return str(exc)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bytes) and len(value) == 32:
-        try:
-            return Role.from_id(value).value
-        except InvalidInput:
-            return "0x" + value.hex()
-    if isinstance(value, bytes) and len(value) == 18 and value.isascii() and value.decode().isalnum():
-        return value.decode()  # a USCC, as the contracts take it: its 18 ASCII characters
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    return str(value)
 
 
 @app.command()
@@ -252,9 +188,6 @@ def _subject(p: Proposal) -> str:
 
 def _time(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M")
-
-
-AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
 
 
 def _report(outcome: ProposalOutcome) -> None:

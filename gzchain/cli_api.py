@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -11,18 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from gzchain.bootstrap import Runtime
+from gzchain.cli_support import runtime
 from gzchain.services.api_keys import ApiKeyService
 
 api_keys_app = typer.Typer(help="Agency credentials for the service API.", no_args_is_help=True)
 console = Console()
-
-
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    from gzchain.cli import runtime  # gzchain.cli imports this module to register its commands
-
-    with runtime() as rt:
-        yield rt
 
 
 def _service(rt: Runtime) -> ApiKeyService:
@@ -32,7 +23,7 @@ def _service(rt: Runtime) -> ApiKeyService:
 @api_keys_app.command("create")
 def create(agency: Annotated[str, typer.Option(help="the agency the key acts as, e.g. gz-msa")]) -> None:
     """Issue an API key for an agency. It is shown once; only a slow hash of it is kept."""
-    with _runtime() as rt:
+    with runtime() as rt:
         issued = _service(rt).create(agency)
     console.print(f"API key {issued.key_id} for {issued.agency_id} (shown once, store it safely):")
     typer.echo(issued.token)
@@ -41,7 +32,7 @@ def create(agency: Annotated[str, typer.Option(help="the agency the key acts as,
 @api_keys_app.command("list")
 def list_keys() -> None:
     """List API keys (ids and agencies, never the secrets)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         keys = _service(rt).list()
     table = Table(title="API keys")
     for column in ("key id", "agency", "created (UTC)", "revoked"):
@@ -55,7 +46,7 @@ def list_keys() -> None:
 @api_keys_app.command("revoke")
 def revoke(key_id: Annotated[str, typer.Argument(help="the key id from `api-keys list`")]) -> None:
     """Revoke an API key at once."""
-    with _runtime() as rt:
+    with runtime() as rt:
         _service(rt).revoke(key_id)
     console.print(f"revoked {key_id}")
 
@@ -73,7 +64,7 @@ def serve(
     from gzchain.api.observability import configure_logging
 
     configure_logging(log_level.upper())
-    with _runtime() as rt:
+    with runtime() as rt:
         if deploy:
             rt.deploy()
         # One process: the embedded chain lives in it, and the gateway serialises its writes.

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -15,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gzchain.bootstrap import Runtime
 from gzchain.chain.gateway import Receipt
+from gzchain.cli_support import AsAgency, runtime
 from gzchain.domain.business import BusinessRecord, ShareholderKind
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.registry import (
@@ -39,7 +37,6 @@ console = Console()
 # Exit code of the public checks (`show`, `verify-file`) when the answer is "no": distinct from errors.
 EXIT_NOT_VERIFIED = 1
 
-AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
 Uscc = Annotated[str, typer.Argument(help="the business's 18-character Unified Social Credit Code")]
 RecordFile = Annotated[
     Path,
@@ -57,27 +54,17 @@ class StatusAction(StrEnum):
     deregister = "deregister"
 
 
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    # The parent command owns the settings and turns errors into messages and exit codes; imported here
-    # because gzchain.cli imports this module to register it.
-    from gzchain.cli import runtime
-
-    with runtime() as rt:
-        yield rt
-
-
 @business_app.command("register")
 def register(as_agency: AsAgency, record_file: RecordFile) -> None:
     """Register a new business (REGISTRAR): its record's hash goes on chain as version 1."""
-    with _runtime() as rt:
+    with runtime() as rt:
         _report_change(rt.business().register(as_agency, _read_record(record_file)))
 
 
 @business_app.command("amend")
 def amend(as_agency: AsAgency, record_file: RecordFile) -> None:
     """Record an amended registration record as a new version (REGISTRAR); what changed is worked out."""
-    with _runtime() as rt:
+    with runtime() as rt:
         _report_change(rt.business().amend(as_agency, _read_record(record_file)))
 
 
@@ -92,7 +79,7 @@ def status(
     reason: Annotated[str, typer.Option("--reason", help="why; recorded on chain with the new version")],
 ) -> None:
     """Suspend, reinstate or deregister a business (REGISTRAR)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         service = rt.business()
         change = getattr(service, action.value)(as_agency, uscc, reason)
         _report_change(change)
@@ -104,7 +91,7 @@ def show(uscc: Uscc) -> None:
 
     Exits 1 if the store disagrees with the chain anywhere (a stored record was altered).
     """
-    with _runtime() as rt:
+    with runtime() as rt:
         lookup = rt.business().lookup(uscc)
     _render_lookup(lookup)
     if not lookup.verified:
@@ -124,7 +111,7 @@ def notarise(
     ],
 ) -> None:
     """Notarise a document filed for a business (NOTARY, or REGISTRAR for the documents it issues)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         kind = DocumentType.parse(document_type)
         outcome = rt.business().notarise(as_agency, uscc, _read_bytes(file), kind)
     _report_filing(f"notarised {file.name} ({kind.label}) for {outcome.uscc}", outcome)
@@ -137,7 +124,7 @@ def revoke_notarisation(
     reason: Annotated[str, typer.Option("--reason", help="why, e.g. the court ruling that annulled it")],
 ) -> None:
     """Revoke a notarisation (only the agency that made it); it stays on record, marked revoked."""
-    with _runtime() as rt:
+    with runtime() as rt:
         outcome = rt.business().revoke_notarisation(as_agency, _file_hash_or_file(notarised), reason)
     _report_filing(f"revoked the notarisation of {_short(outcome.file_hash)} for {outcome.uscc}", outcome)
 
@@ -150,7 +137,7 @@ def verify_file(
 
     Exits 0 when the file is notarised and in force, 1 when it is not notarised or was revoked.
     """
-    with _runtime() as rt:
+    with runtime() as rt:
         verification = rt.business().verify_file(_read_bytes(file))
     _render_verification(file.name, verification)
     if not verification.valid:

@@ -3,8 +3,6 @@ recall and release, and trace a lot from the port to the shelf."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -14,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gzchain.bootstrap import Runtime
 from gzchain.chain.gateway import Receipt
+from gzchain.cli_support import AsAgency, runtime
 from gzchain.domain.coldchain import (
     CertificateKind,
     LotNode,
@@ -38,7 +36,6 @@ console = Console()
 # Exit code of `trace` when the store disagrees with the chain: distinct from errors.
 EXIT_NOT_VERIFIED = 1
 
-AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
 LotRef = Annotated[
     str,
     typer.Argument(
@@ -49,16 +46,6 @@ Location = Annotated[str, typer.Option("--location", help="where: a GLN URI (urn
 When = Annotated[
     str | None, typer.Option("--time", help="when, ISO 8601 with offset (default: now, China Standard Time)")
 ]
-
-
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    # The parent command owns the settings and turns errors into messages and exit codes; imported here
-    # because gzchain.cli imports this module to register it.
-    from gzchain.cli import runtime
-
-    with runtime() as rt:
-        yield rt
 
 
 @coldchain_app.command("entitle")
@@ -72,7 +59,7 @@ def entitle(
 ) -> None:
     """Set which certificates an agency may attach (REGULATOR); the supervised warehouse is the one entitled
     to disinfection vouchers and release certificates."""
-    with _runtime() as rt:
+    with runtime() as rt:
         chosen = (
             [] if kinds.strip().lower() == "none" else [CertificateKind.parse(k) for k in kinds.split(",")]
         )
@@ -94,7 +81,7 @@ def create(
     unit: Annotated[str, typer.Option(help="UN/ECE Rec 20 unit code")] = "KGM",
 ) -> None:
     """Book an imported batch (COLDCHAIN_OPERATOR); the importer becomes its custodian."""
-    with _runtime() as rt:
+    with runtime() as rt:
         window = TemperatureWindow.from_celsius(min_celsius, max_celsius)
         created = rt.coldchain().create(
             as_agency, gtin=gtin, lot=lot, quantity=quantity, unit=unit, origin=origin, window=window
@@ -115,7 +102,7 @@ def certify(
     ],
 ) -> None:
     """Attach one of the five certificates (the agency entitled to it)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         certificate = CertificateKind.parse(kind)
         attached = rt.coldchain().certify(as_agency, lot, certificate, _read(document))
     console.print(f"[green]✓[/] {certificate.label} attached; SHA-256 0x{attached.document_hash.hex()}")
@@ -140,7 +127,7 @@ def event(
     disposition: Annotated[str | None, typer.Option(help="CBV 2.0 disposition (default by bizStep)")] = None,
 ) -> None:
     """Record one EPCIS 2.0 event of a lot and anchor it (the custodian; receiving: the named recipient)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         anchoring = rt.coldchain().record_event(
             as_agency,
             lot,
@@ -161,7 +148,7 @@ def ingest(
     document: Annotated[Path, typer.Argument(help="an EPCIS 2.0 JSON-LD document (EPCISDocument)")],
 ) -> None:
     """Anchor every event of an EPCIS 2.0 document in one transaction: all of them, or none."""
-    with _runtime() as rt:
+    with runtime() as rt:
         anchoring = rt.coldchain().ingest(as_agency, _read(document))
     _report(anchoring)
 
@@ -187,7 +174,7 @@ def split(
         if not separator or not child:
             raise typer.BadParameter(f"{text!r}: expected LOT=QUANTITY", param_hint=f"--into #{index + 1}")
         children.append((child.strip(), quantity.strip()))
-    with _runtime() as rt:
+    with runtime() as rt:
         anchoring = rt.coldchain().split(
             as_agency, lot, children, location=location, time=_when(time, "time"), biz_step=biz_step
         )
@@ -201,7 +188,7 @@ def recall(
     reason: Annotated[str, typer.Option("--reason", help="why; recorded on chain")],
 ) -> None:
     """Recall a batch and every lot split from it (REGULATOR); they then accept only destruction or return."""
-    with _runtime() as rt:
+    with runtime() as rt:
         decision = rt.coldchain().recall(as_agency, lot, reason)
     console.print(f"[bold yellow]recalled[/] 0x{decision.batch_id.hex()[:16]}… and every lot split from it")
     console.print(f"  {_receipt(decision.receipt)}")
@@ -214,7 +201,7 @@ def release(
     reason: Annotated[str, typer.Option("--reason", help="why it is safe after all; recorded on chain")],
 ) -> None:
     """Release a flagged batch for sale again (REGULATOR)."""
-    with _runtime() as rt:
+    with runtime() as rt:
         decision = rt.coldchain().release(as_agency, lot, reason)
     console.print(f"[green]✓ released[/] 0x{decision.batch_id.hex()[:16]}…: {decision.reason}")
     console.print(f"  {_receipt(decision.receipt)}")
@@ -234,7 +221,7 @@ def trace(
 
     Exits 1 if the store disagrees with the chain anywhere (a stored event was altered).
     """
-    with _runtime() as rt:
+    with runtime() as rt:
         service = rt.coldchain()
         story = service.trace(lot)
         proof = None

@@ -12,6 +12,7 @@ from rich.table import Table
 from gzchain.bootstrap import open_keys
 from gzchain.chain.deployment import load_genesis
 from gzchain.chain.keys import KeyRing
+from gzchain.cli_support import EXIT_CODES, describe, err_console, state
 from gzchain.domain.errors import GzchainError
 from gzchain.network import generate
 from gzchain.network.nodes import compose_hosts, validators
@@ -75,9 +76,6 @@ def init(
 
     Run it again on the same folder to change the allowlists: the keys, and so the genesis, stay the same.
     """
-    # The parent command owns the settings and the exit codes; imported here because it imports this module.
-    from gzchain.cli import EXIT_CODES, describe, err_console, state
-
     try:
         keyring = open_keys(state.settings)
         genesis = load_genesis(genesis_file or state.settings.genesis_file)

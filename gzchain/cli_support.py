@@ -1,0 +1,83 @@
+"""What every `gzchain` command shares: the settings of this invocation, opening the runtime, and turning
+gzchain errors into a one-line message and an exit code a script can branch on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gzchain.bootstrap import Runtime, open_runtime
+from gzchain.domain.errors import (
+    ChainUnavailable,
+    Conflict,
+    ContractReverted,
+    GzchainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from gzchain.domain.roles import Role
+from gzchain.settings import Settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Exit codes a script can branch on.
+EXIT_CODES: dict[type[GzchainError], int] = {
+    InvalidInput: 2,
+    NotFound: 3,
+    PermissionDenied: 4,
+    ContractReverted: 5,
+    Conflict: 6,
+    ChainUnavailable: 7,
+}
+
+
+class _State:
+    settings: Settings
+
+
+state = _State()
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """Open the chain for one command and turn gzchain errors into a message and an exit code."""
+    rt = None
+    try:
+        rt = open_runtime(state.settings)
+        yield rt
+    except GzchainError as exc:
+        err_console.print(f"[bold red]error:[/] {describe(exc)}")
+        raise typer.Exit(EXIT_CODES.get(type(exc), 1)) from None
+    finally:
+        if rt is not None:
+            rt.close()
+
+
+def describe(exc: GzchainError) -> str:
+    if isinstance(exc, ContractReverted):
+        args = ", ".join(f"{k}={show_value(v)}" for k, v in exc.args_by_name.items())
+        return f"the contract refused: {exc.error_name}({args})"
+    return str(exc)
+
+
+def show_value(value: object) -> str:
+    """A custom error's argument in words: a role by name, a USCC as text, other bytes as hex."""
+    if isinstance(value, bytes) and len(value) == 32:
+        try:
+            return Role.from_id(value).value
+        except InvalidInput:
+            return "0x" + value.hex()
+    if isinstance(value, bytes) and len(value) == 18 and value.isascii() and value.decode().isalnum():
+        return value.decode()  # a USCC, as the contracts take it: its 18 ASCII characters
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
