@@ -23,21 +23,9 @@ PORT = "urn:epc:id:sgln:6901234.00001.0"
 DEPOT = "urn:epc:id:sgln:6901234.00002.0"
 
 
-@pytest.fixture(params=["embedded", "anvil"])
-def cli(request: pytest.FixtureRequest, isolated_env: Path):
-    """Runs `gzchain` on a deployed chain: the persistent embedded one, or a fresh deployment on anvil."""
-    runner = CliRunner(env=WIDE)
-    prefix = ["--rpc-url", request.getfixturevalue("anvil").url] if request.param == "anvil" else []
-
-    def run(*args: str, expect: int = 0) -> str:
-        result = runner.invoke(app, [*prefix, *args])
-        assert result.exit_code == expect, result.output + (
-            repr(result.exception) if result.exception else ""
-        )
-        return result.output
-
-    run("deploy")
-    return run
+@pytest.fixture
+def cli(deployed_cli):
+    return deployed_cli
 
 
 @pytest.fixture
