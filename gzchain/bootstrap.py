@@ -20,6 +20,7 @@ from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_mast
 from gzchain.domain.consortium import Genesis
 from gzchain.domain.errors import NotFound
 from gzchain.services.business import BusinessService
+from gzchain.services.certificates import CertificateService
 from gzchain.services.coldchain import ColdChainService
 from gzchain.services.consortium import ConsortiumService
 from gzchain.settings import Settings
@@ -94,6 +95,12 @@ class Runtime:
             self.consortium(),
             address,
             from_block=manifest.contracts["BusinessRegistry"].block,
+        )
+
+    def certificates(self) -> CertificateService:
+        address = self.require_manifest().address("DocumentStoreFactory")
+        return CertificateService(
+            self.gateway, self.keys, self.store, self.cipher, self.consortium(), address
         )
 
     def coldchain(self) -> ColdChainService:

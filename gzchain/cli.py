@@ -13,6 +13,7 @@ from rich.table import Table
 from gzchain import __version__
 from gzchain.cli_api import api_keys_app, serve
 from gzchain.cli_business import business_app
+from gzchain.cli_certificates import cert_app, wallet_app
 from gzchain.cli_coldchain import coldchain_app
 from gzchain.cli_network import network_app
 from gzchain.cli_support import EXIT_CODES, AsAgency, console, describe, err_console, runtime, state
@@ -40,6 +41,8 @@ app.add_typer(consortium_app, name="consortium")
 app.add_typer(api_keys_app, name="api-keys")
 app.command()(serve)
 app.add_typer(business_app, name="business")
+app.add_typer(cert_app, name="cert")
+app.add_typer(wallet_app, name="wallet")
 app.add_typer(network_app, name="network")
 app.add_typer(coldchain_app, name="coldchain")
 

@@ -45,17 +45,23 @@ state = _State()
 
 
 @contextmanager
-def runtime() -> Iterator[Runtime]:
-    """Open the chain for one command and turn gzchain errors into a message and an exit code."""
-    rt = None
+def reported_errors() -> Iterator[None]:
+    """Turn a gzchain error into a one-line message and its exit code, with or without a chain."""
     try:
-        rt = open_runtime(state.settings)
-        yield rt
+        yield
     except GzchainError as exc:
         err_console.print(f"[bold red]error:[/] {describe(exc)}")
         raise typer.Exit(EXIT_CODES.get(type(exc), 1)) from None
-    finally:
-        if rt is not None:
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """Open the chain for one command; errors come out as `reported_errors` says."""
+    with reported_errors():
+        rt = open_runtime(state.settings)
+        try:
+            yield rt
+        finally:
             rt.close()
 
 

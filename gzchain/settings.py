@@ -34,7 +34,14 @@ class Settings(BaseSettings):
     master_key_file: Path | None = Field(default=None, description="file holding the master key, mode 0600")
     store_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file")
     tx_timeout_seconds: float = 120.0
+    wallet_dir: Path | None = Field(
+        default=None, description="the citizen wallet's certificates; default: <data_dir>/wallet"
+    )
 
     @property
     def chain_dir(self) -> Path:
         return self.data_dir / "chain"
+
+    @property
+    def wallet_path(self) -> Path:
+        return self.wallet_dir or self.data_dir / "wallet"

@@ -122,6 +122,7 @@ def _gated_args(_: Genesis, __: KeyRing, manifest: Manifest) -> tuple[Any, ...]:
 DEPLOYMENT_ORDER: list[tuple[str, ConstructorArgs]] = [
     ("Consortium", _consortium_args),
     ("BusinessRegistry", _gated_args),
+    ("DocumentStoreFactory", _gated_args),
     ("ColdChainTrace", _gated_args),
 ]
 

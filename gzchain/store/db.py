@@ -85,4 +85,3 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-

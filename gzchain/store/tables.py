@@ -3,5 +3,6 @@
 from gzchain.store import (
     api,  # noqa: F401
     business,  # noqa: F401
+    certificates,  # noqa: F401
     coldchain,  # noqa: F401
 )
