@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,4 +29,24 @@ def deployed_cli(request: pytest.FixtureRequest, isolated_env: Path):
         return result.output
 
     run("deploy")
+    return run
+
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture
+def run_scenario_alone(request: pytest.FixtureRequest, isolated_env: Path):
+    """Runs `python scenarios/<name>.py` as a user would: a throwaway embedded chain, or anvil by URL."""
+
+    def run(name: str, lane: str, timeout: int = 600) -> str:
+        env = dict(os.environ, COLUMNS="200")
+        if lane == "anvil":
+            env["GZCHAIN_RPC_URL"] = request.getfixturevalue("anvil").url
+        result = subprocess.run(
+            [sys.executable, str(SCENARIOS / name)], env=env, capture_output=True, text=True, timeout=timeout
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
     return run

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,6 @@ from typer.testing import CliRunner
 from gzchain.cli import app
 
 WIDE = {"COLUMNS": "250"}
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "business_registration.py"
 USCC = "91440112MA9Y3K2P2J"
 LEGAL_REP_ID = "44011219880808123X"  # fictitious: its GB 11643 check digit is deliberately wrong
 
@@ -152,17 +148,11 @@ def test_show_exits_1_when_a_stored_record_was_altered(cli, files, isolated_env:
 
 
 @pytest.mark.parametrize("lane", ["embedded", "anvil"])
-def test_the_scenario_runs_green_on_its_own(lane: str, request: pytest.FixtureRequest, isolated_env: Path):
-    env = dict(os.environ, COLUMNS="200")
-    if lane == "anvil":
-        env["GZCHAIN_RPC_URL"] = request.getfixturevalue("anvil").url
-    result = subprocess.run(
-        [sys.executable, str(SCENARIO)], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "✓ Business registration" in result.stdout
-    assert "refused: BusinessRegistryInvalidUscc" in result.stdout
-    assert "amendments of a deregistered company are refused" in result.stdout
+def test_the_scenario_runs_green_on_its_own(lane: str, run_scenario_alone):
+    stdout = run_scenario_alone("business_registration.py", lane)
+    assert "✓ Business registration" in stdout
+    assert "refused: BusinessRegistryInvalidUscc" in stdout
+    assert "amendments of a deregistered company are refused" in stdout
 
 
 def test_the_demo_runs_the_business_registration_scenario_green(isolated_env: Path):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +14,6 @@ from gzchain.cli import app
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
 
 WIDE = {"COLUMNS": "250"}
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "cold_chain.py"
 GTIN = "07891234000019"
 PORT = "urn:epc:id:sgln:6901234.00001.0"
 DEPOT = "urn:epc:id:sgln:6901234.00002.0"
@@ -273,19 +269,13 @@ def test_trace_exits_1_when_a_stored_event_was_altered(isolated_env: Path, files
 
 
 @pytest.mark.parametrize("lane", ["embedded", "anvil"])
-def test_the_scenario_runs_green_on_its_own(lane: str, request: pytest.FixtureRequest, isolated_env: Path):
-    env = dict(os.environ, COLUMNS="200")
-    if lane == "anvil":
-        env["GZCHAIN_RPC_URL"] = request.getfixturevalue("anvil").url
-    result = subprocess.run(
-        [sys.executable, str(SCENARIO)], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "✓ Cold-chain traceability" in result.stdout
+def test_the_scenario_runs_green_on_its_own(lane: str, run_scenario_alone):
+    stdout = run_scenario_alone("cold_chain.py", lane)
+    assert "✓ Cold-chain traceability" in stdout
     for refusal in ("ColdChainBatchNotCleared", "ColdChainBatchOnHold", "ColdChainBatchRecalled"):
-        assert f"refused: {refusal}" in result.stdout
-    assert "is flagged automatically, the others are not" in result.stdout
-    assert "the recall reaches both shelf packs split from the lot" in result.stdout
+        assert f"refused: {refusal}" in stdout
+    assert "is flagged automatically, the others are not" in stdout
+    assert "the recall reaches both shelf packs split from the lot" in stdout
 
 
 def test_the_demo_runs_the_cold_chain_scenario_green(isolated_env: Path):
