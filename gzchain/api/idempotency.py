@@ -21,8 +21,8 @@ _PENDING = -1  # reserved before the write starts, so a crash mid-write is never
 # Errors raised before any transaction is sent: the key may be used again. Anything else (a node that
 # vanished after the send) leaves the key reserved, because the write may have happened.
 _NOTHING_WRITTEN = (InvalidInput, NotFound, PermissionDenied, Conflict, ContractReverted)
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
+# Retries of one key take turns; striped locks keep memory flat however many keys a server sees.
+_locks = tuple(threading.Lock() for _ in range(64))
 
 
 def request_fingerprint(payload: Any) -> str:
@@ -61,8 +61,7 @@ def run_once(
 
 
 def _lock_for(agency_id: str, key: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault((agency_id, key), threading.Lock())
+    return _locks[hash((agency_id, key)) % len(_locks)]
 
 
 def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse | None:

@@ -119,7 +119,8 @@ class ChainGateway:
     def _send(self, fn: Any, signer: LocalAccount) -> Receipt:
         sender = signer.address
         with self.translated_errors(), self._send_lock:
-            self._ensure_gas_money(sender)
+            # Agencies admitted after genesis have no gas money on a base-fee development chain.
+            self.fund(sender)
             gas = self._gas_for(fn, sender)
             nonce = self.nonces.take(sender)
             try:
@@ -204,11 +205,6 @@ class ChainGateway:
         with self.translated_errors():
             self.backend.fund(address)
         self._funded.add(address)
-
-    def _ensure_gas_money(self, address: str) -> None:
-        # Agencies admitted after genesis have no gas money on a base-fee development chain.
-        if self.fees.kind != "zero" and address not in self._funded:
-            self.fund(address)
 
     def snapshot(self) -> Any:
         return self.backend.snapshot()
