@@ -3,9 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint compile-check clean
+.PHONY: setup demo test lint compile-check clean bench
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed /usr/bin/chromium
+
+# The portal's browser tests drive Debian's chromium: Playwright's own browser download cannot be reached.
+# A CJK font so the Chinese pages render in screenshots. Runs only when chromium is missing.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+/usr/bin/chromium:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-wqy-zenhei
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +37,13 @@ test: lint
 	$(BIN)/pytest tests/contracts tests/services tests/api --lane anvil
 	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="
 	$(BIN)/pytest tests/store tests/api --store postgres
+
+# Every benchmark at full size, each printing its table and writing bench/results/<name>.json.
+bench: setup
+	$(BIN)/python bench/certificates.py
+	$(BIN)/python bench/registrations.py
+	$(BIN)/python bench/coldchain.py
+	$(BIN)/python bench/api_load.py --duration 600
 
 compile-check: setup
 	$(BIN)/gzchain compile --check

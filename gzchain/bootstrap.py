@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gzchain.chain.deployment import (
@@ -22,7 +22,9 @@ from gzchain.domain.errors import NotFound
 from gzchain.services.business import BusinessService
 from gzchain.services.certificates import CertificateService
 from gzchain.services.coldchain import ColdChainService
-from gzchain.services.consortium import ConsortiumService
+from gzchain.services.consortium import ConsortiumReads, ConsortiumService
+from gzchain.services.outbox import Recovery
+from gzchain.services.reindex import CertificateContracts, ReindexService
 from gzchain.settings import Settings
 from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
 from gzchain.store.db import Store, engine_for
@@ -67,6 +69,8 @@ class Runtime:
     manifest_file: Path | None  # None for a throwaway chain: its manifest dies with it
     store: Store
     cipher: PersonalDataCipher
+    # Consortium answers per chain head, shared by every request's ConsortiumService.
+    consortium_reads: ConsortiumReads = field(default_factory=ConsortiumReads)
 
     def deploy(self) -> DeployResult:
         result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
@@ -82,7 +86,7 @@ class Runtime:
 
     def consortium(self) -> ConsortiumService:
         address = self.require_manifest().address("Consortium")
-        return ConsortiumService(self.gateway, self.keys, self.genesis, address)
+        return ConsortiumService(self.gateway, self.keys, self.genesis, address, self.consortium_reads)
 
     def business(self) -> BusinessService:
         manifest = self.require_manifest()
@@ -114,6 +118,22 @@ class Runtime:
             address,
             from_block=manifest.contracts["ColdChainTrace"].block,
         )
+
+    def reindexer(self) -> ReindexService:
+        manifest = self.require_manifest()
+        factory = CertificateContracts(
+            manifest.address("DocumentStoreFactory"), manifest.contracts["DocumentStoreFactory"].block
+        )
+        return ReindexService(
+            self.gateway, self.store, self.cipher, self.business(), self.coldchain(), factory
+        )
+
+    def recover(self) -> dict[str, Recovery]:
+        """Settle the store's writes that a crash left pending, by the chain's word: before serving, and
+        before reindexing (gzchain.services.outbox)."""
+        if self.manifest is None:
+            return {}
+        return {"business": self.business().recover(), "coldchain": self.coldchain().recover()}
 
     def close(self) -> None:
         self.store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -67,5 +68,15 @@ def serve(
     with runtime() as rt:
         if deploy:
             rt.deploy()
+        # What a crash left pending is settled before any request is served.
+        for owner, settled in rt.recover().items():
+            if settled.confirmed or settled.removed or settled.pending:
+                logging.getLogger("gzchain").info(
+                    "recovered %s writes: %d confirmed, %d removed, %d still pending",
+                    owner,
+                    len(settled.confirmed),
+                    len(settled.removed),
+                    len(settled.pending),
+                )
         # One process: the embedded chain lives in it, and the gateway serialises its writes.
         uvicorn.run(create_app(rt), host=host, port=port, log_config=None, access_log=False)

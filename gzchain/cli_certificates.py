@@ -3,6 +3,7 @@ present them)."""
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 from datetime import UTC, datetime
@@ -20,8 +21,11 @@ from gzchain.domain.certificates.disclosure import ALWAYS_DISCLOSED, disclosable
 from gzchain.domain.certificates.revocation import RevocationReason, parse_hash
 from gzchain.domain.certificates.verification import Status, Verdict
 from gzchain.domain.errors import InvalidInput
-from gzchain.domain.oa import get_data, obfuscate
+from gzchain.domain.oa import check_signature, get_data, obfuscate
+from gzchain.labels import portal_base, verify_url, write_qr
 from gzchain.services.certificates import RevocationRecorded, Wallet
+from gzchain.services.certificates.bulk import LINES_FILE
+from gzchain.services.certificates.lines import read_line
 from gzchain.services.certificates.templates import builtin_templates, load_template
 from gzchain.services.certificates.wallet import read_document
 
@@ -39,6 +43,13 @@ EXIT_NOT_VALID = 1
 
 CertificateFile = Annotated[Path, typer.Argument(help="a wrapped certificate (.json)")]
 STATUS_STYLE = {Status.VALID: "green", Status.INVALID: "red", Status.ERROR: "yellow"}
+
+
+class OutputFormat(enum.StrEnum):
+    """How `cert issue` writes its batch folder: the formats of CertificateService.issue_batch."""
+
+    FILES = "files"
+    JSONL = "jsonl"
 
 
 # ---- templates and stores ----
@@ -99,6 +110,14 @@ def issue(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="processes wrapping large batches; default: CPUs")
     ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--output-format",
+            help=f"files: one <number>.json per certificate; jsonl: one {LINES_FILE}, a certificate a line "
+            "in record order (far faster for huge batches; take one out with `cert extract`)",
+        ),
+    ] = OutputFormat.FILES,
 ) -> None:
     """Issue a batch: check every record, wrap all, anchor their Merkle root in ONE transaction.
 
@@ -114,7 +133,13 @@ def issue(
         )
         with Progress(*columns, console=console, transient=False) as bar:
             batch = rt.certificates().issue_batch(
-                as_agency, chosen, records, out, progress=_RichProgress(bar), workers=workers
+                as_agency,
+                chosen,
+                records,
+                out,
+                progress=_RichProgress(bar),
+                workers=workers,
+                output_format=output_format.value,
             )
     if batch.store_created is not None:
         console.print(f"[green]✓[/] created the agency's document store: {_proof(batch.store_created)}")
@@ -123,7 +148,8 @@ def issue(
         f"Merkle root {batch.merkle_root.hex()}"
     )
     console.print(f"  on document store {batch.document_store}: {_proof(batch.receipt)}")
-    console.print(f"  wrapped certificates in {batch.folder}")
+    where = batch.folder / LINES_FILE if output_format is OutputFormat.JSONL else batch.folder
+    console.print(f"  wrapped certificates in {where}")
     timings = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in batch.seconds.items())
     console.print(f"  {timings}")
 
@@ -166,23 +192,42 @@ def batches(
 # ---- verifying ----
 
 
+LineOption = Annotated[
+    int | None,
+    typer.Option("--line", min=1, help=f"take the certificate on this line (from 1) of a {LINES_FILE} batch"),
+]
+
+
 @cert_app.command("verify")
 def verify(
     file: CertificateFile,
     as_json: Annotated[bool, typer.Option("--json", help="print the verdict as JSON")] = False,
+    line: LineOption = None,
 ) -> None:
     """Verify a certificate (anyone): integrity, status, issuer identity, validity period.
 
     Exits 0 when every check is VALID, 1 when any is INVALID or ERROR.
     """
     with runtime() as rt:
-        verdict = rt.certificates().verify(read_document(file))
+        document = read_document(file) if line is None else read_line(file, line)
+        verdict = rt.certificates().verify(document)
     if as_json:
         console.print_json(json.dumps(_verdict_json(verdict), ensure_ascii=False))
     else:
-        _render_verdict(file.name, verdict)
+        _render_verdict(file.name if line is None else f"{file.name} line {line}", verdict)
     if not verdict.valid:
         raise typer.Exit(EXIT_NOT_VALID)
+
+
+@cert_app.command("extract")
+def extract(
+    file: Annotated[Path, typer.Argument(help=f"a batch written as JSON Lines ({LINES_FILE})")],
+    line: Annotated[int, typer.Option("--line", min=1, help="the certificate's line, from 1 (record order)")],
+    out: Annotated[Path | None, typer.Option("--out", help="write here instead of to stdout")] = None,
+) -> None:
+    """Take one certificate out of a JSON Lines batch as a file of its own (for the wallet, or to send)."""
+    with reported_errors():
+        _emit(read_line(file, line), out)
 
 
 def _verdict_json(verdict: Verdict) -> dict[str, Any]:
@@ -279,6 +324,26 @@ def obfuscate_command(
     with reported_errors():
         hidden = obfuscate(read_document(file), fields)
         _emit(hidden, out)
+
+
+@cert_app.command("qr")
+def qr_command(
+    file: CertificateFile,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="the citizen portal, e.g. https://zwfw.gz.gov.cn")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="the QR code image: .png or .svg")],
+) -> None:
+    """A QR code that opens the portal's verify page with this certificate in the link (after `#`, so the
+    portal's server never receives it). Too many fields for one QR code? Obfuscate some first."""
+    with reported_errors():
+        document = read_document(file)
+        check_signature(document)  # a QR code for what is no intact certificate would help nobody
+        url = verify_url(base_url, document)
+        write_qr(url, out)
+    console.print(
+        f"[green]✓[/] {out}: opens {portal_base(base_url)}/verify with {file.name} ({len(url):,} bytes)"
+    )
 
 
 # ---- the wallet ----

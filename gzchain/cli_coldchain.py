@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gzchain.chain.gateway import Receipt
-from gzchain.cli_support import AsAgency, runtime
+from gzchain.cli_support import AsAgency, reported_errors, runtime
 from gzchain.domain.coldchain import (
     CertificateKind,
     LotNode,
@@ -25,6 +25,7 @@ from gzchain.domain.coldchain import (
 )
 from gzchain.domain.epcis.timestamps import parse_timestamp
 from gzchain.domain.errors import InvalidInput
+from gzchain.labels import PackLabel, output_format, portal_base, write_label
 from gzchain.services.coldchain import CHINA_STANDARD_TIME, Anchoring
 
 coldchain_app = typer.Typer(
@@ -237,6 +238,26 @@ def trace(
         _render_reading_proof(reading or 0, proof)
     if not story.verified or (proof is not None and not proof.verified):
         raise typer.Exit(EXIT_NOT_VERIFIED)
+
+
+@coldchain_app.command("label")
+def label(
+    lot: LotRef,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="the citizen portal, e.g. https://zwfw.gz.gov.cn")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="the label: .png (300 dpi) or .svg")],
+) -> None:
+    """A printable pack label: product, lot, origin and a QR code that opens the lot's trace page."""
+    with reported_errors():  # wrong --out or --base-url: say so before reading the chain
+        output_format(out)
+        portal_base(base_url)
+    with runtime() as rt:
+        content = PackLabel.of(rt.coldchain().trace(lot), base_url)
+    write_label(content, out)
+    console.print(
+        f"[green]✓[/] label for lot {content.lot} written to {out}; its QR code opens {content.url}"
+    )
 
 
 # ---- input ----

@@ -60,15 +60,25 @@ def require_role(*roles: Role) -> Callable[..., Agency]:
     """The same check the contract makes, made first: a 403 here costs no transaction."""
 
     def check(agency: CurrentAgency, runtime: RuntimeDep) -> Agency:
-        consortium = runtime.consortium()
-        if not any(consortium.has_active_role(agency.id, role) for role in roles):
-            needed = " or ".join(role.value for role in roles)
-            raise PermissionDenied(f"agency {agency.id!r} does not actively hold the {needed} role")
-        return agency
+        return holding(runtime, agency, *roles)
 
     return check
+
+
+def holding(runtime: Runtime, agency: Agency, *roles: Role) -> Agency:
+    """`agency` if it actively holds one of `roles`; for routes whose role depends on the request body."""
+    consortium = runtime.consortium()
+    if not any(consortium.has_active_role(agency.id, role) for role in roles):
+        needed = " or ".join(role.value for role in roles)
+        raise PermissionDenied(f"agency {agency.id!r} does not actively hold the {needed} role")
+    return agency
 
 
 Governor = Annotated[Agency, Depends(require_role(Role.GOVERNOR))]
 Registrar = Annotated[Agency, Depends(require_role(Role.REGISTRAR))]
 Notariser = Annotated[Agency, Depends(require_role(Role.NOTARY, Role.REGISTRAR))]
+Regulator = Annotated[Agency, Depends(require_role(Role.REGULATOR))]
+ColdChainOperator = Annotated[Agency, Depends(require_role(Role.COLDCHAIN_OPERATOR))]
+# Certificates are attached by inspectors (customs, quarantine, tests) or by the supervised warehouse.
+Certifier = Annotated[Agency, Depends(require_role(Role.INSPECTOR, Role.COLDCHAIN_OPERATOR))]
+CertIssuer = Annotated[Agency, Depends(require_role(Role.CERT_ISSUER))]

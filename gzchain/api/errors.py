@@ -36,8 +36,11 @@ _STATUS: list[tuple[type[GzchainError], int, str]] = [
 ]
 # Custom errors that mean "you may not", not "the state does not allow it".
 _ACCESS_ERRORS = re.compile(
-    r"(MissingRole|MemberNotActive|NotTheNotary|NotAllowed|NotOwner|NotIssuer|NotCustodian)$"
+    r"(MissingRole|MemberNotActive|NotTheNotary|NotAllowed|NotOwner|NotIssuer|NotTheIssuer|NotCustodian|"
+    r"NotRecipient|NotEntitled)$"
 )
+# Custom errors that mean "there is no such thing".
+_MISSING_ERRORS = re.compile(r"(Unknown(Batch|Event|Business|Notarisation|Proposal)|NotAMember)$")
 _COMPONENTS = (
     "BusinessRegistry",
     "ColdChainTrace",
@@ -74,9 +77,16 @@ def _argument(value: Any) -> Any:
     return value
 
 
-def reverted_problem(exc: ContractReverted) -> JSONResponse:
+def reverted_problem(exc: ContractReverted, actor: str | None = None) -> JSONResponse:
+    """`actor` is the acting agency's address: a role another account lacks (an agency a regulator tries to
+    entitle, say) is a conflict with the recorded state, not a refusal of the actor."""
     component, rule = rule_in_words(exc.error_name)
-    status = 403 if _ACCESS_ERRORS.search(exc.error_name) else 409
+    status = 409
+    account = exc.args_by_name.get("account")
+    if _ACCESS_ERRORS.search(exc.error_name) and (actor is None or account in (None, actor)):
+        status = 403
+    elif _MISSING_ERRORS.search(exc.error_name):
+        status = 404
     arguments = {k: _argument(v) for k, v in exc.args_by_name.items()}
     shown = ", ".join(f"{k}={v}" for k, v in arguments.items())
     return problem(
@@ -90,8 +100,10 @@ def reverted_problem(exc: ContractReverted) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ContractReverted)
-    async def _reverted(_: Request, exc: ContractReverted) -> JSONResponse:
-        return reverted_problem(exc)
+    async def _reverted(request: Request, exc: ContractReverted) -> JSONResponse:
+        agency_id = getattr(request.state, "agency_id", None)
+        actor = request.app.state.runtime.keys.address(agency_id) if agency_id else None
+        return reverted_problem(exc, actor)
 
     @app.exception_handler(GzchainError)
     async def _gzchain(_: Request, exc: GzchainError) -> JSONResponse:
@@ -105,10 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]}
-            for e in exc.errors()
-        ]
+        errors = [_invalid(e) for e in exc.errors()]
         first = errors[0] if errors else {"field": "", "reason": "invalid request"}
         return problem(
             422, "Invalid input", f"{first['field']}: {first['reason']}", field=first["field"], errors=errors
@@ -125,6 +134,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error: %s", type(exc).__name__)
         return problem(500, "Internal error", "the server could not complete the request")
+
+
+def _invalid(error: Any) -> dict[str, str]:
+    """One validation error as field and reason; a body that is no JSON at all is the body's fault."""
+    if error["type"] == "json_invalid":
+        position = error["loc"][-1]
+        return {"field": "body", "reason": f"not valid JSON (at character {position})"}
+    return {"field": ".".join(str(p) for p in error["loc"] if p != "body") or "body", "reason": error["msg"]}
 
 
 def _title(status: int) -> str:

@@ -63,6 +63,15 @@ class SqliteKV(BaseDB):
         with self._lock:
             return self._conn.execute("SELECT 1 FROM kv WHERE k = ?", (key,)).fetchone() is not None
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for tables that must commit with the chain's blocks (the log index)."""
+        return self._conn
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
     def commit(self) -> None:
         with self._lock:
             self._conn.commit()

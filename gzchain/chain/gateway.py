@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from eth_account.signers.local import LocalAccount
@@ -27,6 +27,9 @@ from gzchain.chain.reverts import ErrorDecoder, revert_data
 from gzchain.domain.errors import ChainUnavailable, ContractReverted, GzchainError
 from gzchain.settings import Settings
 
+if TYPE_CHECKING:
+    from gzchain.chain.pipeline import Outcome
+
 GAS_HEADROOM = 1.25  # estimates are exact for the state they ran on; later state may cost a little more
 
 
@@ -40,6 +43,16 @@ class Receipt:
     gas_used: int
     contract_address: str | None
     logs: tuple[Any, ...]
+    tx_index: int = 0  # the transaction's position in its block
+
+
+@dataclass(frozen=True)
+class SignedTransaction:
+    """A transaction signed and not yet sent: its hash is final, so a store can record it first."""
+
+    tx_hash: str
+    sender: str
+    nonce: int
 
 
 class ChainGateway:
@@ -54,6 +67,7 @@ class ChainGateway:
             self.chain_id: int = self.w3.eth.chain_id
             self.fees: FeePolicy = choose_fee_policy(self.w3, fee_setting)
         self._funded: set[str] = set()
+        self._contracts: dict[tuple[str, str], Contract] = {}
         self.transactions_sent = 0  # confirmed by this process; exported as a metric
         self.nonces = NonceManager(lambda address: self.w3.eth.get_transaction_count(address, "pending"))
         # One writer at a time on the embedded chain: it mines a block per transaction anyway.
@@ -85,9 +99,15 @@ class ChainGateway:
     # ---- contracts ----
 
     def contract(self, name: str, address: str) -> Contract:
-        return self.w3.eth.contract(
-            address=self.w3.to_checksum_address(address), abi=load_artifact(name)["abi"]
-        )
+        # Building a contract object parses its whole ABI (~15 ms); one depends only on the artifact and the
+        # address, so each is built once. Services are built per API request and ask for the same few.
+        key = (name, address.lower())
+        found = self._contracts.get(key)
+        if found is None:
+            found = self._contracts[key] = self.w3.eth.contract(
+                address=self.w3.to_checksum_address(address), abi=load_artifact(name)["abi"]
+            )
+        return found
 
     def code_at(self, address: str) -> bytes:
         with self.translated_errors():
@@ -104,9 +124,26 @@ class ChainGateway:
         with self.translated_errors():
             return fn.call({"from": sender} if sender else {}, block_identifier=block)
 
-    def transact(self, fn: ContractFunction, signer: LocalAccount) -> Receipt:
-        """Sign `fn` as `signer`, send it, and return once it is confirmed; ContractReverted if refused."""
-        return self._send(fn, signer)
+    def transact(
+        self,
+        fn: ContractFunction,
+        signer: LocalAccount,
+        on_signed: Callable[[SignedTransaction], None] | None = None,
+    ) -> Receipt:
+        """Sign `fn` as `signer`, send it, and return once it is confirmed; ContractReverted if refused.
+
+        `on_signed` runs after signing, before sending (pending-first writes); if it raises, nothing is sent.
+        """
+        return self._send(fn, signer, on_signed)
+
+    def transact_many(self, fns: Sequence[ContractFunction], signer: LocalAccount) -> list[Outcome]:
+        """Send independent calls as `signer` without waiting for each (bulk writes): one Outcome per call,
+        in order, holding its receipt, its decoded refusal, or why it is not done (see pipeline.py)."""
+        # Imported here: the pipeline is built on the gateway, not the other way round.
+        from gzchain.chain.pipeline import send_pipelined
+
+        with self.translated_errors():
+            return send_pipelined(self, fns, signer, self._send_lock)
 
     def events(self, contract: Contract, event_name: str, receipt: Receipt) -> list[dict[str, Any]]:
         """The `event_name` events `contract` emitted in this transaction, arguments by name."""
@@ -116,7 +153,9 @@ class ChainGateway:
 
     # ---- sending ----
 
-    def _send(self, fn: Any, signer: LocalAccount) -> Receipt:
+    def _send(
+        self, fn: Any, signer: LocalAccount, on_signed: Callable[[SignedTransaction], None] | None = None
+    ) -> Receipt:
         sender = signer.address
         with self.translated_errors(), self._send_lock:
             # Agencies admitted after genesis have no gas money on a base-fee development chain.
@@ -133,7 +172,10 @@ class ChainGateway:
                         **self.fees.fields(self.w3),
                     }
                 )
-                tx_hash = self.w3.eth.send_raw_transaction(signer.sign_transaction(tx).raw_transaction)
+                signed = signer.sign_transaction(tx)
+                if on_signed is not None:
+                    on_signed(SignedTransaction("0x" + bytes(signed.hash).hex(), sender, nonce))
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             except BaseException:
                 self.nonces.forget(sender)
                 raise
@@ -251,6 +293,7 @@ def _receipt(raw: Any) -> Receipt:
         gas_used=int(raw["gasUsed"]),
         contract_address=str(contract_address) if contract_address else None,
         logs=tuple(raw["logs"]),
+        tx_index=int(raw["transactionIndex"]),
     )
 
 

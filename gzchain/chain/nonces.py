@@ -15,11 +15,15 @@ class NonceManager:
         self._lock = threading.Lock()
 
     def take(self, address: str) -> int:
+        return self.take_many(address, 1)
+
+    def take_many(self, address: str, count: int) -> int:
+        """Reserve `count` consecutive nonces for a pipeline of transactions; returns the first."""
         with self._lock:
             nonce = self._next.get(address)
             if nonce is None:
                 nonce = self._pending_count(address)
-            self._next[address] = nonce + 1
+            self._next[address] = nonce + count
             return nonce
 
     def forget(self, address: str | None = None) -> None:

@@ -17,7 +17,6 @@ from enum import IntEnum
 from typing import Any, Final
 
 from eth_abi import encode
-from eth_hash.auto import keccak
 
 from gzchain.domain.epcis import (
     EpcisEvent,
@@ -30,6 +29,7 @@ from gzchain.domain.epcis import (
 from gzchain.domain.epcis.digital_link import check_digit
 from gzchain.domain.epcis.vocabulary import MEASUREMENT_TYPES, TEMPERATURE
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import merkle_root
 from gzchain.domain.roles import Role
 
@@ -87,6 +87,8 @@ AFTER_RECALL_STEPS: Final = frozenset({"destroying", "shipping", "receiving", "v
 ALL_CERTIFICATES: Final = 0x1F
 INT16_MIN: Final = -(2**15)
 INT16_MAX: Final = 2**15 - 1
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
 UINT128_MAX: Final = 2**128 - 1
 MAX_REASON_LENGTH: Final = 500
 
@@ -437,10 +439,38 @@ class ReadingRecord:
 
 def reading_leaf(start_ms: int, end_ms: int, device: str, low_tenths: int, high_tenths: int) -> bytes:
     """Keccak-256 of ``abi.encode(int64 startMs, int64 endMs, string device, int16 low, int16 high)``."""
-    return keccak(
-        encode(
-            ["int64", "int64", "string", "int16", "int16"],
-            [start_ms, end_ms, device, low_tenths, high_tenths],
+    if not (
+        INT64_MIN <= start_ms <= INT64_MAX
+        and INT64_MIN <= end_ms <= INT64_MAX
+        and INT16_MIN <= low_tenths <= INT16_MAX
+        and INT16_MIN <= high_tenths <= INT16_MAX
+    ):  # eth_abi refuses these with its own error; the packed form below would silently widen them
+        return keccak(
+            encode(
+                ["int64", "int64", "string", "int16", "int16"],
+                [start_ms, end_ms, device, low_tenths, high_tenths],
+            )
+        )
+    return keccak(_reading_leaf_encoding(start_ms, end_ms, device.encode("utf-8"), low_tenths, high_tenths))
+
+
+_DEVICE_OFFSET: Final = (5 * 32).to_bytes(32, "big")  # the string's data follows the five head words
+
+
+def _reading_leaf_encoding(start_ms: int, end_ms: int, device: bytes, low: int, high: int) -> bytes:
+    """The ABI encoding eth_abi gives for in-range values, written out directly: a leaf is built per
+    reading, by the hundred thousand, and the generic encoder costs far more than the hash."""
+    padding = -len(device) % 32
+    return b"".join(
+        (
+            start_ms.to_bytes(32, "big", signed=True),
+            end_ms.to_bytes(32, "big", signed=True),
+            _DEVICE_OFFSET,
+            low.to_bytes(32, "big", signed=True),
+            high.to_bytes(32, "big", signed=True),
+            len(device).to_bytes(32, "big"),
+            device,
+            b"\x00" * padding,
         )
     )
 
@@ -547,9 +577,16 @@ def event_hash_bytes(event_id: str) -> bytes:
     return bytes.fromhex(found.group(1))
 
 
-def anchor_for(event: EpcisEvent, event_hash: str, path: str = "eventList[0]") -> EventAnchor:
-    """The anchor of ``event`` whose CBV 2.0 hash is ``event_hash``."""
-    readings = reading_records(event, path)
+def anchor_for(
+    event: EpcisEvent,
+    event_hash: str,
+    path: str = "eventList[0]",
+    readings: Sequence[ReadingRecord] | None = None,
+) -> EventAnchor:
+    """The anchor of ``event`` whose CBV 2.0 hash is ``event_hash``; ``readings`` are its
+    ``reading_records`` when the caller has them already."""
+    if readings is None:
+        readings = reading_records(event, path)
     anchor = EventAnchor(
         event_hash=event_hash_bytes(event_hash),
         biz_step=biz_step_code(event.biz_step),

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eth_hash.auto import keccak
-
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 
 HASH_SIZE = 32
 

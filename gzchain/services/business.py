@@ -1,14 +1,16 @@
 """Business registration use cases: register, amend, change status, notarise, look up, verify a file.
 
-Every write validates its input with the domain first, then sends the transaction, and only once the chain
-has accepted it writes the store, in one unit of work: a refused transaction stores nothing, and no
-version is ever stored half. Every read takes the chain's word and checks the store against it.
+Every write validates its input with the domain first, stages what the store keeps (the full record, its
+personal data sealed) as pending before the transaction is sent, and confirms it once the chain has accepted
+(gzchain.services.outbox): a crash in between leaves a pending version that recovery settles by the chain's
+word, a refused transaction stores nothing, and no version is ever stored half. Every read takes the chain's
+word and checks the store against it; a pending row is never shown as confirmed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from eth_utils import event_abi_to_log_topic
@@ -43,9 +45,10 @@ from gzchain.domain.registry import (
 )
 from gzchain.domain.uscc import validate_uscc
 from gzchain.services.consortium import ConsortiumService
+from gzchain.services.outbox import AnchoredRows, Outbox, Recovery
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow, version_context
 from gzchain.store.crypto import PersonalDataCipher
-from gzchain.store.db import Store, StoreUnavailable
+from gzchain.store.db import Store
 
 _STATUS_CHANGES: dict[str, tuple[str, ChangeType]] = {
     "suspend": ("BusinessSuspended", ChangeType.SUSPENDED),
@@ -53,6 +56,20 @@ _STATUS_CHANGES: dict[str, tuple[str, ChangeType]] = {
     "deregister": ("BusinessDeregistered", ChangeType.DEREGISTERED),
 }
 _FILING_EVENTS = ("DocumentNotarised", "NotarisationRevoked")
+_VERSION_EVENTS = (
+    "BusinessRegistered",
+    "BusinessAmended",
+    "BusinessSuspended",
+    "BusinessReinstated",
+    "BusinessDeregistered",
+)
+_REVOCATION_COLUMNS = (
+    "revoked_by",
+    "revocation_reason",
+    "revocation_tx_hash",
+    "revocation_block_number",
+    "revocation_tx_index",
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,26 @@ class BusinessService:
             if entry["type"] == "event"
         }
         self._agency_names: dict[str, str] = {}
+        self.outbox = Outbox(
+            gateway,
+            store,
+            "business",
+            (
+                _VersionRows(self),
+                AnchoredRows(NotarisedFilingRow),
+                AnchoredRows(
+                    NotarisedFilingRow,
+                    tx="revocation_tx_hash",
+                    block="revocation_block_number",
+                    index="revocation_tx_index",
+                    clear_on_refusal=_REVOCATION_COLUMNS,
+                ),
+            ),
+        )
+
+    def recover(self) -> Recovery:
+        """Settle the writes a crash left pending: confirmed if the chain has them, else removed."""
+        return self.outbox.settle_all(final=True)
 
     # ---- registration (REGISTRAR) ----
 
@@ -116,26 +153,22 @@ class BusinessService:
         record = _as_record(record)
         signer = self.keys.signer(as_agency)
         digest = record_hash(record)
-        receipt = self.gateway.transact(
-            self.contract.functions.register(uscc_bytes(record.uscc), digest), signer
-        )
+        fn = self.contract.functions.register(uscc_bytes(record.uscc), digest)
+        receipt = self._record_version(fn, signer, record, 1, ChangeType.REGISTERED, reason="")
         [event] = self.gateway.events(self.contract, "BusinessRegistered", receipt)
-        change = RegistryChange(record.uscc, event["version"], ChangeType.REGISTERED, digest, receipt)
-        self._store_version(change, record, signer.address, reason="")
-        return change
+        return RegistryChange(record.uscc, event["version"], ChangeType.REGISTERED, digest, receipt)
 
     def amend(self, as_agency: str, record: BusinessRecord | Mapping[str, Any]) -> RegistryChange:
         """Record an amended record as a new version; what changed is worked out from the current one."""
         after = _as_record(record)
-        amendment = Amendment(self._current_record(after.uscc), after)
+        before, version = self._current(after.uscc)
+        amendment = Amendment(before, after)
         signer = self.keys.signer(as_agency)
         digest = record_hash(after)
         fn = self.contract.functions.amend(uscc_bytes(after.uscc), digest, int(amendment.change_type))
-        receipt = self.gateway.transact(fn, signer)
+        receipt = self._record_version(fn, signer, after, version + 1, amendment.change_type, reason="")
         [event] = self.gateway.events(self.contract, "BusinessAmended", receipt)
-        change = RegistryChange(after.uscc, event["version"], amendment.change_type, digest, receipt)
-        self._store_version(change, after, signer.address, reason="")
-        return change
+        return RegistryChange(after.uscc, event["version"], amendment.change_type, digest, receipt)
 
     def suspend(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
         """List an active business for abnormal operations."""
@@ -153,68 +186,86 @@ class BusinessService:
         code = validate_uscc(uscc)
         reason = validate_reason(reason)
         # The new version repeats the current record, so that record must still be the one on chain.
-        record = self._current_record(code)
+        record, version = self._current(code)
         signer = self.keys.signer(as_agency)
         event_name, change_type = _STATUS_CHANGES[action]
         fn = getattr(self.contract.functions, action)(uscc_bytes(code), reason)
-        receipt = self.gateway.transact(fn, signer)
+        receipt = self._record_version(fn, signer, record, version + 1, change_type, reason)
         [event] = self.gateway.events(self.contract, event_name, receipt)
-        change = RegistryChange(code, event["version"], change_type, record_hash(record), receipt)
-        self._store_version(change, record, signer.address, reason)
-        return change
+        return RegistryChange(code, event["version"], change_type, record_hash(record), receipt)
 
-    def _store_version(
-        self, change: RegistryChange, record: BusinessRecord, agency: str, reason: str
-    ) -> None:
+    def _record_version(
+        self,
+        fn: Any,
+        signer: Any,
+        record: BusinessRecord,
+        version: int,
+        change_type: ChangeType,
+        reason: str,
+    ) -> Receipt:
+        """Send `fn`, with the version it records staged in the store first under the number it should get.
+
+        Two writers expecting the same number clash in the store before either sends (Conflict).
+        """
         public, personal = split_personal_data(record)
-        row = BusinessVersionRow(
-            uscc=change.uscc,
-            version=change.version,
-            change_type=int(change.change_type),
-            record_hash=_hex(change.record_hash),
-            public_record=public,
-            personal_data=self.cipher.seal(personal, version_context(change.uscc, change.version)),
-            agency=agency,
-            reason=reason,
-            tx_hash=change.receipt.tx_hash,
-            block_number=change.receipt.block_number,
-        )
-        self._save(
-            change.receipt,
-            f"version {change.version} of {change.uscc}",
-            lambda session: session.add(row),
-            hint="the chain holds the record's hash, so a copy of the same record can be restored and "
-            "verified against it",
-        )
 
-    def _save(self, receipt: Receipt, what: str, write: Callable[[Session], None], *, hint: str) -> None:
-        """Write what the chain just accepted, in one unit of work; a failure says which transaction."""
-        try:
-            with self.store.session() as session:
-                write(session)
-        except StoreUnavailable as exc:
-            raise StoreUnavailable(
-                f"the chain recorded {what} in tx {receipt.tx_hash}, but the store could not save it "
-                f"({exc}); {hint}"
-            ) from exc
+        def stage(session: Session, tx_hash: str) -> None:
+            session.add(
+                BusinessVersionRow(
+                    uscc=record.uscc,
+                    version=version,
+                    change_type=int(change_type),
+                    record_hash=_hex(record_hash(record)),
+                    public_record=public,
+                    personal_data=self.cipher.seal(personal, version_context(record.uscc, version)),
+                    agency=signer.address,
+                    reason=reason,
+                    tx_hash=tx_hash,
+                    block_number=None,
+                )
+            )
+
+        return self.outbox.send(fn, signer, f"version {version} of {record.uscc}", stage)
+
+    def versions_in(self, receipt: Receipt) -> dict[str, int]:
+        """The version number each business got in a transaction, by USCC."""
+        return {
+            event["uscc"].decode("ascii"): event["version"]
+            for name in _VERSION_EVENTS
+            for event in self.gateway.events(self.contract, name, receipt)
+        }
 
     def _current_record(self, uscc: str) -> BusinessRecord:
-        """The stored record of the business's current version, refused unless it matches the chain."""
+        return self._current(uscc)[0]
+
+    def _current(self, uscc: str) -> tuple[BusinessRecord, int]:
+        """The stored record of the business's current version and its number, refused unless it matches
+        the chain and is confirmed."""
         chain_hash, _, _, version, _, _ = self._business(uscc)
-        with self.store.session() as session:
-            row = session.scalars(
-                select(BusinessVersionRow).where(
-                    BusinessVersionRow.uscc == uscc, BusinessVersionRow.version == version
-                )
-            ).one_or_none()
+        row = self._stored_version(uscc, version)
+        if row is not None and row.block_number is None:
+            self.outbox.settle(row.tx_hash)
+            row = self._stored_version(uscc, version)
         if row is None:
             raise Conflict(
                 f"the store has no record of version {version} of {uscc}, the current one on chain"
             )
+        if row.block_number is None:
+            raise Conflict(
+                f"version {version} of {uscc} is still being recorded (tx {row.tx_hash}); try again shortly"
+            )
         record, problem = self._open(row, chain_hash)
         if record is None:
             raise Conflict(f"version {version} of {uscc} in the store cannot be used: {problem}")
-        return record
+        return record, version
+
+    def _stored_version(self, uscc: str, version: int) -> BusinessVersionRow | None:
+        with self.store.session() as session:
+            return session.scalars(
+                select(BusinessVersionRow).where(
+                    BusinessVersionRow.uscc == uscc, BusinessVersionRow.version == version
+                )
+            ).one_or_none()
 
     # ---- notarised filings (NOTARY; REGISTRAR for what it issues) ----
 
@@ -234,23 +285,21 @@ class BusinessService:
         if len(digest) != 32:
             raise InvalidInput("must be a 32-byte SHA-256 hash", field="file_hash")
         signer = self.keys.signer(as_agency)
-        receipt = self.gateway.transact(
-            self.contract.functions.notarise(digest, uscc_bytes(code), int(kind)), signer
-        )
-        row = NotarisedFilingRow(
-            file_hash=_hex(digest),
-            uscc=code,
-            document_type=int(kind),
-            notary=signer.address,
-            tx_hash=receipt.tx_hash,
-            block_number=receipt.block_number,
-        )
-        self._save(
-            receipt,
-            f"the notarisation of 0x{digest.hex()}",
-            lambda session: session.add(row),
-            hint="the chain holds the notarisation whole",
-        )
+
+        def stage(session: Session, tx_hash: str) -> None:
+            session.add(
+                NotarisedFilingRow(
+                    file_hash=_hex(digest),
+                    uscc=code,
+                    document_type=int(kind),
+                    notary=signer.address,
+                    tx_hash=tx_hash,
+                    block_number=None,
+                )
+            )
+
+        fn = self.contract.functions.notarise(digest, uscc_bytes(code), int(kind))
+        receipt = self.outbox.send(fn, signer, f"the notarisation of 0x{digest.hex()}", stage)
         return FilingChange(digest, code, receipt)
 
     def revoke_notarisation(self, as_agency: str, notarised: bytes | str, reason: str) -> FilingChange:
@@ -260,24 +309,20 @@ class BusinessService:
             raise InvalidInput("must be a 32-byte SHA-256 hash", field="file_hash")
         reason = validate_reason(reason)
         signer = self.keys.signer(as_agency)
-        receipt = self.gateway.transact(self.contract.functions.revokeNotarisation(digest, reason), signer)
-        [event] = self.gateway.events(self.contract, "NotarisationRevoked", receipt)
 
-        def record_revocation(session: Session) -> None:
+        def stage(session: Session, tx_hash: str) -> None:
             row = session.get(NotarisedFilingRow, _hex(digest))
             # Filings notarised through another store have no row here; the chain still holds them whole.
             if row is not None:
                 row.revoked_by = signer.address
                 row.revocation_reason = reason
-                row.revocation_tx_hash = receipt.tx_hash
-                row.revocation_block_number = receipt.block_number
+                row.revocation_tx_hash = tx_hash
+                row.revocation_block_number = None
+                row.revocation_tx_index = None
 
-        self._save(
-            receipt,
-            f"the revocation of 0x{digest.hex()}",
-            record_revocation,
-            hint="the chain holds the revocation whole",
-        )
+        fn = self.contract.functions.revokeNotarisation(digest, reason)
+        receipt = self.outbox.send(fn, signer, f"the revocation of 0x{digest.hex()}", stage)
+        [event] = self.gateway.events(self.contract, "NotarisationRevoked", receipt)
         return FilingChange(digest, event["uscc"].decode("ascii"), receipt)
 
     # ---- public reads ----
@@ -292,15 +337,10 @@ class BusinessService:
         entries = call(fns.versions(key))
         file_hashes = call(fns.filingsOf(key))
         proofs = self._proofs(key)
-        with self.store.session() as session:
-            rows = {
-                row.version: row
-                for row in session.scalars(select(BusinessVersionRow).where(BusinessVersionRow.uscc == code))
-            }
-            filing_rows = {
-                row.file_hash: row
-                for row in session.scalars(select(NotarisedFilingRow).where(NotarisedFilingRow.uscc == code))
-            }
+        rows, filing_rows = self._stored(code)
+        if _waiting(rows.values()) or _waiting(filing_rows.values()):
+            self.outbox.settle_all()  # whatever the chain has decided since is confirmed or removed now
+            rows, filing_rows = self._stored(code)
         versions = tuple(
             self._version(number, entry, rows.pop(number, None), proofs.versions.get(number))
             for number, entry in enumerate(entries, start=1)
@@ -309,7 +349,10 @@ class BusinessService:
             self._filing(fh, call(fns.notarisation(fh)), proofs, filing_rows.pop(_hex(fh), None))
             for fh in file_hashes
         )
-        unknown = [f"version {n}" for n in sorted(rows)] + [f"filing {fh}" for fh in sorted(filing_rows)]
+        # Rows still waiting on their transaction are in flight, not contradictions.
+        unknown = [f"version {n}" for n, row in sorted(rows.items()) if row.block_number is not None] + [
+            f"filing {fh}" for fh, row in sorted(filing_rows.items()) if row.block_number is not None
+        ]
         return BusinessLookup(
             uscc=code,
             status=BusinessStatus(status),
@@ -324,6 +367,18 @@ class BusinessService:
                 f"the store holds {item}, which the chain does not know" for item in unknown
             ),
         )
+
+    def _stored(self, uscc: str) -> tuple[dict[int, BusinessVersionRow], dict[str, NotarisedFilingRow]]:
+        with self.store.session() as session:
+            rows = {
+                row.version: row
+                for row in session.scalars(select(BusinessVersionRow).where(BusinessVersionRow.uscc == uscc))
+            }
+            filing_rows = {
+                row.file_hash: row
+                for row in session.scalars(select(NotarisedFilingRow).where(NotarisedFilingRow.uscc == uscc))
+            }
+        return rows, filing_rows
 
     def verify_file(self, content: bytes) -> FileVerification:
         """Was this file notarised? For which business, by whom, when, and is it revoked?"""
@@ -352,6 +407,8 @@ class BusinessService:
         record, problem = None, None
         if row is None:
             problem = "the chain has this version, the store has no record of it"
+        elif row.block_number is None:
+            problem = f"the store's copy waits for its transaction {row.tx_hash} to be settled"
         else:
             record, problem = self._open(row, chain_hash)
             problem = problem or _differences(
@@ -407,7 +464,13 @@ class BusinessService:
                 proof=proofs.revoked.get(digest),
             )
         problem = None
-        if row is not None:
+        if row is not None and row.block_number is None:
+            problem = f"the store's copy waits for its transaction {row.tx_hash} to be settled"
+        elif row is not None and row.revocation_tx_hash and row.revocation_block_number is None:
+            problem = (
+                f"the store's revocation waits for its transaction {row.revocation_tx_hash} to be settled"
+            )
+        elif row is not None:
             problem = _differences(
                 {
                     "business": row.uscc == uscc,
@@ -476,6 +539,39 @@ class BusinessService:
             except ContractReverted:
                 return address
         return self._agency_names[address]
+
+
+@dataclass(frozen=True)
+class _VersionRows:
+    """Versions wait under the number the chain was expected to give them; if another writer's change
+    landed first, the chain's number wins and the personal data is sealed again for it."""
+
+    service: BusinessService
+    rows: AnchoredRows = field(default_factory=lambda: AnchoredRows(BusinessVersionRow))
+
+    def confirm(self, session: Session, receipt: Receipt) -> None:
+        numbers = self.service.versions_in(receipt)
+        cipher = self.service.cipher
+        for row in session.scalars(select(BusinessVersionRow).where(self.rows.pending(receipt.tx_hash))):
+            actual = numbers.get(row.uscc)
+            if actual is not None and actual != row.version:
+                personal = cipher.open(row.personal_data, version_context(row.uscc, row.version))
+                row.personal_data = cipher.seal(personal, version_context(row.uscc, actual))
+                row.version = actual
+        session.flush()
+        self.rows.confirm(session, receipt)
+
+    def discard(self, session: Session, tx_hash: str) -> None:
+        self.rows.discard(session, tx_hash)
+
+
+def _waiting(rows: Iterable[Any]) -> bool:
+    """Whether any of these rows waits on a transaction not yet settled."""
+    return any(
+        row.block_number is None
+        or (getattr(row, "revocation_tx_hash", None) and row.revocation_block_number is None)
+        for row in rows
+    )
 
 
 def _as_record(record: BusinessRecord | Mapping[str, Any]) -> BusinessRecord:

@@ -1,10 +1,12 @@
 """Cold-chain traceability use cases: book batches, attach certificates, anchor EPCIS events, split, recall,
 release, and trace a lot from the port to the shelf.
 
-Every write validates its whole input first (an EPCIS document: every event), then sends one transaction
-(a document's events go in one `multicall`, so the chain takes all of them or none), and only once the chain
-has accepted it writes the store, in one unit of work: a refused transaction stores nothing. Every read takes
-the chain's word and checks the store against it.
+Every write validates its whole input first (an EPCIS document: every event), stages what the store keeps
+(lots, full events, raw readings) as pending, then sends one transaction (a document's events go in one
+`multicall`, so the chain takes all of them or none) and confirms the staged rows once the chain has accepted
+it (gzchain.services.outbox): a refused transaction stores nothing, and a crash in between leaves pending
+rows that recovery settles by the chain's word. Every read takes the chain's word and checks the store
+against it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from gzchain.chain.gateway import ChainGateway, Receipt
 from gzchain.chain.keys import KeyRing
@@ -58,8 +63,9 @@ from gzchain.services.coldchain_trace import (
     short_id,
 )
 from gzchain.services.consortium import ConsortiumService
+from gzchain.services.outbox import AnchoredRows, Outbox, Recovery, Stage
 from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
-from gzchain.store.db import Store, StoreUnavailable
+from gzchain.store.db import Store
 
 # A document is one transaction; at ~150k gas per anchor this keeps it well inside a 30M-gas block.
 MAX_DOCUMENT_ANCHORS = 100
@@ -172,6 +178,16 @@ class ColdChainService:
         self.contract = gateway.contract("ColdChainTrace", address)
         self._members: dict[str, tuple[str, str]] = {}
         self.reader = ColdChainReader(gateway, self.contract, store, self._member, from_block)
+        self.outbox = Outbox(
+            gateway,
+            store,
+            "coldchain",
+            tuple(AnchoredRows(model) for model in (ColdChainLotRow, ColdChainEventRow, ColdChainReadingRow)),
+        )
+
+    def recover(self) -> Recovery:
+        """Settle the writes a crash left pending: confirmed if the chain has them, else removed."""
+        return self.outbox.settle_all(final=True)
 
     # ---- regulator (REGULATOR) ----
 
@@ -229,17 +245,22 @@ class ColdChainService:
             window.min_tenths,
             window.max_tenths,
         )
-        receipt = self.gateway.transact(fn, self.keys.signer(as_agency))
-        row = ColdChainLotRow(
-            batch_id=hex_id(booked.batch_id),
-            lot_uri=booked.uri,
-            gtin=booked.gtin,
-            lot_number=booked.number,
-            parent_id=None,
-            tx_hash=receipt.tx_hash,
-            block_number=receipt.block_number,
-        )
-        self._save([row], receipt, f"batch {booked.number}")
+
+        def stage(session: Session, tx_hash: str) -> None:
+            session.add(
+                ColdChainLotRow(
+                    batch_id=hex_id(booked.batch_id),
+                    lot_uri=booked.uri,
+                    gtin=booked.gtin,
+                    lot_number=booked.number,
+                    parent_id=None,
+                    tx_hash=tx_hash,
+                    block_number=None,
+                )
+            )
+
+        signer = self.keys.signer(as_agency)
+        receipt = self.outbox.send(fn, signer, f"batch {booked.number}", stage)
         return BatchCreated(booked, receipt)
 
     def certify(
@@ -357,8 +378,15 @@ class ColdChainService:
                 field="epcisBody.eventList",
             )
         signer = self.keys.signer(as_agency)
-        receipt = self._execute(ops, signer)
-        self._save(self._rows(ops, context, signer.address, receipt), receipt, "the anchored events")
+
+        def stage(session: Session, tx_hash: str) -> None:
+            # Core bulk inserts (one executemany per table): a document may carry 100,000 readings, and
+            # ORM objects for each cost more than the chain transaction that anchors them.
+            for model, rows in self._rows(ops, context, signer.address, tx_hash).items():
+                if rows:
+                    session.execute(insert(model), rows)
+
+        receipt = self._execute(ops, signer, stage)
         flagged = tuple(
             (self._label_of(ops, e["batchId"]), e["minTenths"], e["maxTenths"])
             for e in self.gateway.events(self.contract, "ColdChainBatchFlagged", receipt)
@@ -377,13 +405,15 @@ class ColdChainService:
         )
         return Anchoring(items, flagged, receipt)
 
-    def _execute(self, ops: Sequence[_Op], signer: Any) -> Receipt:
+    def _execute(self, ops: Sequence[_Op], signer: Any, stage: Stage) -> Receipt:
         functions = self.contract.functions
+        purpose = f"{len(ops)} anchored event(s)"
         if len(ops) == 1:
-            return self.gateway.transact(getattr(functions, ops[0].function)(*ops[0].args), signer)
+            fn = getattr(functions, ops[0].function)(*ops[0].args)
+            return self.outbox.send(fn, signer, purpose, stage)
         calls = [self.contract.encode_abi(op.function, args=list(op.args)) for op in ops]
         try:
-            return self.gateway.transact(functions.multicall(calls), signer)
+            return self.outbox.send(functions.multicall(calls), signer, purpose, stage)
         except ContractReverted as exc:
             raise self._with_failing_event(exc, ops, calls, signer.address) from None
 
@@ -402,64 +432,58 @@ class ColdChainService:
                 )
         return exc
 
-    def _rows(self, ops: Sequence[_Op], context: object, agency: str, receipt: Receipt) -> list[Any]:
-        proof = {"tx_hash": receipt.tx_hash, "block_number": receipt.block_number}
-        rows: list[Any] = []
+    def _rows(
+        self, ops: Sequence[_Op], context: object, agency: str, tx_hash: str
+    ) -> dict[Any, list[dict[str, Any]]]:
+        """The rows an anchoring stores, by model, waiting on its transaction (tx_hash) to be mined."""
+        proof = {"tx_hash": tx_hash, "block_number": None, "tx_index": None}
+        lots: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        readings: list[dict[str, Any]] = []
         for op in ops:
             batch_id = hex_id(op.lot.batch_id)
             event_hash_hex = hex_id(op.anchor.event_hash)
             for child, _ in op.children:
-                rows.append(
-                    ColdChainLotRow(
-                        batch_id=hex_id(child.batch_id),
-                        lot_uri=child.uri,
-                        gtin=child.gtin,
-                        lot_number=child.number,
-                        parent_id=batch_id,
+                lots.append(
+                    {
+                        "batch_id": hex_id(child.batch_id),
+                        "lot_uri": child.uri,
+                        "gtin": child.gtin,
+                        "lot_number": child.number,
+                        "parent_id": batch_id,
                         **proof,
-                    )
+                    }
                 )
-            rows.append(
-                ColdChainEventRow(
-                    batch_id=batch_id,
-                    event_hash=event_hash_hex,
-                    event=dict(op.event.raw),
-                    context=context,
-                    biz_step=op.event.biz_step,
-                    event_time_ms=op.anchor.event_time_ms,
-                    agency=agency,
+            events.append(
+                {
+                    "batch_id": batch_id,
+                    "event_hash": event_hash_hex,
+                    "event": dict(op.event.raw),
+                    "context": context,
+                    "biz_step": op.event.biz_step,
+                    "event_time_ms": op.anchor.event_time_ms,
+                    "agency": agency,
                     **proof,
-                )
+                }
             )
             reports = raw_temperature_reports(op.event)
-            for position, (reading, report) in enumerate(zip(op.readings, reports, strict=True)):
-                rows.append(
-                    ColdChainReadingRow(
-                        batch_id=batch_id,
-                        event_hash=event_hash_hex,
-                        position=position,
-                        start_ms=reading.start_ms,
-                        end_ms=reading.end_ms,
-                        device=reading.device,
-                        low_tenths=reading.low_tenths,
-                        high_tenths=reading.high_tenths,
-                        value=reading.value,
-                        report=report,
-                        **proof,
-                    )
-                )
-        return rows
-
-    def _save(self, rows: list[Any], receipt: Receipt, what: str) -> None:
-        try:
-            with self.store.session() as session:
-                session.add_all(rows)
-        except StoreUnavailable as exc:
-            raise StoreUnavailable(
-                f"the chain recorded {what} in tx {receipt.tx_hash}, "
-                f"but the store could not save them ({exc}); "
-                "the chain holds their hashes, so the same documents can be stored again and verified"
-            ) from exc
+            readings.extend(
+                {
+                    "batch_id": batch_id,
+                    "event_hash": event_hash_hex,
+                    "position": position,
+                    "start_ms": reading.start_ms,
+                    "end_ms": reading.end_ms,
+                    "device": reading.device,
+                    "low_tenths": reading.low_tenths,
+                    "high_tenths": reading.high_tenths,
+                    "value": reading.value,
+                    "report": report,
+                    **proof,
+                }
+                for position, (reading, report) in enumerate(zip(op.readings, reports, strict=True))
+            )
+        return {ColdChainLotRow: lots, ColdChainEventRow: events, ColdChainReadingRow: readings}
 
     @staticmethod
     def _label_of(ops: Sequence[_Op], batch_id: bytes) -> str:
@@ -538,6 +562,7 @@ class ColdChainService:
 
     def trace(self, batch: str | bytes) -> Trace:
         """A lot's whole story, from the chain, with the store's copy of every event checked against it."""
+        self.outbox.settle_all()  # rows whose transaction was mined since a crash are confirmed first
         return self.reader.trace(self.resolve_batch(batch))
 
     def reading_proof(self, batch: str | bytes, event: str | bytes, index: int) -> ReadingProof:
@@ -553,13 +578,16 @@ class _Planner:
     def __init__(self, service: ColdChainService) -> None:
         self.service = service
         self.planned: dict[bytes, _LotInfo] = {}
+        # Lots read from the chain while planning: nothing is sent before the plan is done, so one read
+        # per lot serves every event of the document that names it.
+        self.booked: dict[bytes, _LotInfo] = {}
         self.seen: set[tuple[bytes, bytes]] = set()
 
     def plan(self, event: EpcisEvent, index: int) -> list[_Op]:
         path = f"eventList[{index}]"
         hash_id = event_hash(event)
-        anchor = anchor_for(event, hash_id, path)
         readings = reading_records(event, path)
+        anchor = anchor_for(event, hash_id, path, readings)
         if event.type == "TransformationEvent":
             return [self._split(event, path, anchor, readings)]
         field, elements = self._quantity_elements(event)
@@ -600,10 +628,14 @@ class _Planner:
     def _info(self, lot: Lot, path: str) -> _LotInfo:
         if lot.batch_id in self.planned:
             return self.planned[lot.batch_id]
-        on_chain = self.service.reader.batch_or_none(lot.batch_id)
-        if on_chain is None:
-            raise InvalidInput(f"no batch is booked for lot {lot.uri}", field=path)
-        return _LotInfo(lot, lot.batch_id, lot.gtin, on_chain.quantity, unit_text(on_chain.unit))
+        if lot.batch_id not in self.booked:
+            on_chain = self.service.reader.batch_or_none(lot.batch_id)
+            if on_chain is None:
+                raise InvalidInput(f"no batch is booked for lot {lot.uri}", field=path)
+            self.booked[lot.batch_id] = _LotInfo(
+                lot, lot.batch_id, lot.gtin, on_chain.quantity, unit_text(on_chain.unit)
+            )
+        return self.booked[lot.batch_id]
 
     def _once(self, batch_id: bytes, event_hash_: bytes, path: str) -> None:
         if (batch_id, event_hash_) in self.seen:

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Any, NamedTuple
 
-from eth_utils import event_abi_to_log_topic
 from sqlalchemy import select
 from web3.contract import Contract
 
+from gzchain.chain.event_decoding import EventDecoder
 from gzchain.chain.gateway import ChainGateway
+from gzchain.chain.multicall import call_views
 from gzchain.domain.coldchain import (
     BatchFacts,
     BatchStatus,
@@ -89,12 +90,28 @@ class OnChainEvent(NamedTuple):
     readings_root: bytes
 
 
+class _Views(NamedTuple):
+    """The contract's current state about a lot and its lineage that logs cannot answer: one multicall
+    for the lot, one more for each ancestor."""
+
+    lineage: list[tuple[bytes, OnChainBatch]]  # the lot first, up to its root
+    status: dict[bytes, BatchStatus]
+    custodians: dict[bytes, list[str]]
+    children: list[bytes]
+    certificates: list[Any]
+    recall: Any
+    hold: Any
+
+
 @dataclass
 class _Logs:
     """The contract's events about a set of batches, with the transaction and block of each."""
 
     created: dict[bytes, Proof]
     anchored: dict[tuple[bytes, bytes], Proof]
+    # Each batch's anchored events in the order they were anchored, as the anchoring log states them
+    # (the contract stores exactly what it logs and never changes an anchor after).
+    events: dict[bytes, list[tuple[bytes, OnChainEvent]]]
     certified: dict[tuple[bytes, int], Proof]
     transfers: dict[bytes, list[tuple[str, bytes, Proof]]]
     recalls: dict[bytes, Proof]
@@ -119,9 +136,7 @@ class ColdChainReader:
         self.store = store
         self.member = member
         self.from_block = from_block  # the contract's deployment block: no event of it is older
-        self._event_names = {
-            event_abi_to_log_topic(entry): entry["name"] for entry in contract.abi if entry["type"] == "event"
-        }
+        self._decoder = EventDecoder(contract)
 
     # ---- batches and lots ----
 
@@ -143,12 +158,18 @@ class ColdChainReader:
         """The GS1 lots this store knows the batch ids of."""
         keys = [hex_id(batch_id) for batch_id in batch_ids]
         with self.store.session() as session:
-            rows = session.scalars(select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys))).all()
+            rows = session.scalars(
+                select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys), _confirmed(ColdChainLotRow))
+            ).all()
         return {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
 
     def stored_lot_by_number(self, number: str) -> Lot:
         with self.store.session() as session:
-            rows = session.scalars(select(ColdChainLotRow).where(ColdChainLotRow.lot_number == number)).all()
+            rows = session.scalars(
+                select(ColdChainLotRow).where(
+                    ColdChainLotRow.lot_number == number, _confirmed(ColdChainLotRow)
+                )
+            ).all()
         if not rows:
             raise NotFound(f"no lot numbered {number!r} in this store; give the lot's GS1 Digital Link URI")
         if len(rows) > 1:
@@ -161,28 +182,29 @@ class ColdChainReader:
 
     def trace(self, batch_id: bytes) -> Trace:
         """A lot's whole story, from the chain, with the store's copy of every event checked against it."""
-        lineage_raw = [(batch_id, self.batch(batch_id))]
-        while lineage_raw[-1][1].parent_id != ZERO_HASH:
-            parent_id = lineage_raw[-1][1].parent_id
-            lineage_raw.append((parent_id, self.batch(parent_id)))
+        views = self._views(batch_id)
+        lineage_raw = views.lineage
         ids = [batch_id for batch_id, _ in lineage_raw]
         lots = self.stored_lots(ids)
         logs = self._logs(ids)
-        facts = {bid: self._facts(bid, raw, lots.get(bid), logs.created.get(bid)) for bid, raw in lineage_raw}
+        facts = {
+            bid: self._facts(bid, raw, views.status[bid], lots.get(bid), logs.created.get(bid))
+            for bid, raw in lineage_raw
+        }
         lineage = [facts[bid] for bid in reversed(ids)]  # root first
         events, temperatures, store_problems = self._events(lineage, logs, facts[batch_id].window)
-        recall, recalled_lot = self._recall(batch_id, facts, logs)
+        recall, recalled_lot = self._recall(views.recall, facts, logs)
         return Trace(
             batch=facts[batch_id],
             ancestors=tuple(facts[bid] for bid in ids[1:]),
-            descendants=self._descendants(batch_id),
-            custody=self._custody(lineage, logs),
-            certificates=self._certificates(batch_id, facts, logs),
+            descendants=self._descendants(views.children),
+            custody=self._custody(lineage, views.custodians, logs),
+            certificates=self._certificates(views.certificates, facts, logs),
             events=events,
             temperatures=temperatures,
             recall=recall,
             recalled_lot=recalled_lot,
-            hold=self._hold(batch_id, facts, logs),
+            hold=self._hold(views.hold, facts, logs),
             incidents=tuple(incident for _, _, incident in sorted(logs.incidents, key=lambda i: i[:2])),
             store_problems=store_problems,
         )
@@ -206,6 +228,7 @@ class ColdChainReader:
                 .where(
                     ColdChainReadingRow.batch_id == hex_id(batch_id),
                     ColdChainReadingRow.event_hash == hex_id(digest),
+                    _confirmed(ColdChainReadingRow),
                 )
                 .order_by(ColdChainReadingRow.position)
             ).all()
@@ -236,8 +259,64 @@ class ColdChainReader:
 
     # ---- parts of the story ----
 
+    def _views(self, batch_id: bytes) -> _Views:
+        """Every state view a trace needs that logs cannot answer: each lineage lot's batch record,
+        status and custodians, and the lot's children, current certificates, recall and hold."""
+        functions = self.contract.functions
+        kinds = list(CertificateKind)
+        raw, status, custodians, rest = self._lot_views(
+            batch_id,
+            [
+                functions.childrenOf(batch_id),
+                *(functions.certificate(batch_id, int(kind)) for kind in kinds),
+                functions.recallOf(batch_id),
+                functions.holdOf(batch_id),
+            ],
+        )
+        views = _Views(
+            lineage=[(batch_id, raw)],
+            status={batch_id: status},
+            custodians={batch_id: custodians},
+            children=list(rest[0]),
+            certificates=rest[1 : 1 + len(kinds)],
+            recall=rest[1 + len(kinds)],
+            hold=rest[2 + len(kinds)],
+        )
+        while raw.parent_id != ZERO_HASH:
+            parent_id = raw.parent_id
+            raw, views.status[parent_id], views.custodians[parent_id], _ = self._lot_views(parent_id, [])
+            views.lineage.append((parent_id, raw))
+        return views
+
+    def _lot_views(
+        self, batch_id: bytes, more: Sequence[Any]
+    ) -> tuple[OnChainBatch, BatchStatus, list[str], list[Any]]:
+        """A lot's batch record, status and custodians, and the results of `more` views, in one multicall."""
+        functions = self.contract.functions
+        try:
+            raw, status, custodians, *rest = call_views(
+                self.gateway,
+                self.contract,
+                [
+                    functions.batch(batch_id),
+                    functions.status(batch_id),
+                    functions.custodiansOf(batch_id),
+                    *more,
+                ],
+            )
+        except ContractReverted as exc:
+            if exc.error_name == "ColdChainUnknownBatch":
+                raise NotFound(f"no batch {hex_id(batch_id)} is booked on chain") from None
+            raise
+        return OnChainBatch(*raw), BatchStatus(status), list(custodians), rest
+
     def _facts(
-        self, batch_id: bytes, raw: OnChainBatch, lot: Lot | None, created: Proof | None
+        self,
+        batch_id: bytes,
+        raw: OnChainBatch,
+        status: BatchStatus,
+        lot: Lot | None,
+        created: Proof | None,
     ) -> BatchFacts:
         return BatchFacts(
             batch_id=batch_id,
@@ -251,23 +330,45 @@ class ColdChainReader:
             custodian=raw.custodian,
             custodian_name=self.member(raw.custodian)[0],
             pending_custodian=None if raw.pending_custodian == ZERO_ADDRESS else raw.pending_custodian,
-            status=BatchStatus(self.gateway.call(self.contract.functions.status(batch_id))),
+            status=status,
             created_at=raw.created_at,
             created=created,
         )
 
-    def _descendants(self, batch_id: bytes) -> tuple[LotNode, ...]:
-        child_ids = self.gateway.call(self.contract.functions.childrenOf(batch_id))
-        lots = self.stored_lots(child_ids)
-        return tuple(
-            LotNode(self._facts(child, self.batch(child), lots.get(child), None), self._descendants(child))
-            for child in child_ids
-        )
+    def _descendants(self, child_ids: Sequence[bytes]) -> tuple[LotNode, ...]:
+        """The lots split off from a lot and from those, read one generation per multicall."""
+        functions = self.contract.functions
+        known: dict[bytes, tuple[OnChainBatch, BatchStatus, list[bytes]]] = {}
+        generation = list(child_ids)
+        while generation:
+            results = call_views(
+                self.gateway,
+                self.contract,
+                [
+                    fn
+                    for c in generation
+                    for fn in (functions.batch(c), functions.status(c), functions.childrenOf(c))
+                ],
+            )
+            for n, child in enumerate(generation):
+                raw, status, children = results[3 * n : 3 * n + 3]
+                known[child] = (OnChainBatch(*raw), BatchStatus(status), list(children))
+            generation = [grandchild for child in generation for grandchild in known[child][2]]
+        lots = self.stored_lots(known)
 
-    def _custody(self, lineage: Sequence[BatchFacts], logs: _Logs) -> tuple[CustodyStep, ...]:
+        def node(child: bytes) -> LotNode:
+            raw, status, children = known[child]
+            facts = self._facts(child, raw, status, lots.get(child), None)
+            return LotNode(facts, tuple(node(grandchild) for grandchild in children))
+
+        return tuple(node(child) for child in child_ids)
+
+    def _custody(
+        self, lineage: Sequence[BatchFacts], custodians: Mapping[bytes, list[str]], logs: _Logs
+    ) -> tuple[CustodyStep, ...]:
         steps: list[CustodyStep] = []
         for fact in lineage:
-            first = self.gateway.call(self.contract.functions.custodiansOf(fact.batch_id))[0]
+            first = custodians[fact.batch_id][0]
             # A lot split off is held by whoever held its parent: the chain of hands goes on unbroken.
             if not steps or steps[-1].custodian != first:
                 steps.append(CustodyStep(fact.label, first, self.member(first)[0], None, fact.created))
@@ -276,13 +377,13 @@ class ColdChainReader:
         return tuple(steps)
 
     def _certificates(
-        self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs
+        self, certificates: Sequence[Any], facts: Mapping[bytes, BatchFacts], logs: _Logs
     ) -> tuple[CertificateEntry, ...]:
+        """Each kind's current certificate, from `certificate(batch, kind)` in CertificateKind order."""
         entries = []
-        for kind in CertificateKind:
-            (document_hash, certifier, attached_at), holder = self.gateway.call(
-                self.contract.functions.certificate(batch_id, int(kind))
-            )
+        for kind, ((document_hash, certifier, attached_at), holder) in zip(
+            CertificateKind, certificates, strict=True
+        ):
             if holder == ZERO_HASH:
                 entries.append(CertificateEntry(kind, None))
                 continue
@@ -300,20 +401,22 @@ class ColdChainReader:
         return tuple(entries)
 
     def _recall(
-        self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs
+        self, recall: Any, facts: Mapping[bytes, BatchFacts], logs: _Logs
     ) -> tuple[Incident | None, str | None]:
-        (regulator, _, reason), recalled_id = self.gateway.call(self.contract.functions.recallOf(batch_id))
+        (regulator, _, reason), recalled_id = recall
         if recalled_id == ZERO_HASH:
             return None, None
         lot = facts[recalled_id].label
         name = self.member(regulator)[0]
         return Incident("recalled", lot, regulator, name, reason, None, logs.recalls.get(recalled_id)), lot
 
-    def _hold(self, batch_id: bytes, facts: Mapping[bytes, BatchFacts], logs: _Logs) -> Incident | None:
-        flagged_id, breach = self.gateway.call(self.contract.functions.holdOf(batch_id))
+    def _hold(self, hold: Any, facts: Mapping[bytes, BatchFacts], logs: _Logs) -> Incident | None:
+        flagged_id, breach = hold
         if flagged_id == ZERO_HASH:
             return None
-        event = OnChainEvent(*self.gateway.call(self.contract.functions.anchoredEvent(flagged_id, breach)))
+        event = dict(logs.events.get(flagged_id, [])).get(breach)
+        if event is None:  # the flagged lot is in the lineage, so its anchoring log was read with it
+            raise NotFound(f"no anchoring log of breach event {hex_id(breach)} of batch {hex_id(flagged_id)}")
         return Incident(
             "flagged",
             facts[flagged_id].label,
@@ -338,20 +441,15 @@ class ColdChainReader:
             readings: dict[tuple[str, str], list[ColdChainReadingRow]] = {}
             for row in session.scalars(
                 select(ColdChainReadingRow)
-                .where(ColdChainReadingRow.batch_id.in_(keys))
+                .where(ColdChainReadingRow.batch_id.in_(keys), _confirmed(ColdChainReadingRow))
                 .order_by(ColdChainReadingRow.position)
             ):
                 readings.setdefault((row.batch_id, row.event_hash), []).append(row)
         traced: list[tuple[int, int, TracedEvent]] = []
         points: list[TemperaturePoint] = []
         for depth, fact in enumerate(lineage):
-            for order, digest in enumerate(
-                self.gateway.call(self.contract.functions.eventsOf(fact.batch_id))
-            ):
+            for order, (digest, chain) in enumerate(logs.events.get(fact.batch_id, [])):
                 key = (hex_id(fact.batch_id), hex_id(digest))
-                chain = OnChainEvent(
-                    *self.gateway.call(self.contract.functions.anchoredEvent(fact.batch_id, digest))
-                )
                 proof = logs.anchored.get((fact.batch_id, digest))
                 event, problem = _check_event(
                     stored.pop(key, None), readings.get(key, []), digest, chain, proof
@@ -393,7 +491,8 @@ class ColdChainReader:
                 )
         store_problems = tuple(
             f"the store holds event {digest} of batch {batch}, which the chain never anchored"
-            for batch, digest in sorted(stored)
+            for (batch, digest), row in sorted(stored.items())
+            if row.block_number is not None  # a pending one may yet be: it is not a contradiction
         )
         events = tuple(event for _, _, event in sorted(traced, key=lambda t: t[:2]))
         ordered_points = tuple(sorted(points, key=lambda p: (p.reading.start_ms, p.reading.end_ms)))
@@ -412,11 +511,14 @@ class ColdChainReader:
                     "topics": [None, [hex_id(batch_id) for batch_id in batch_ids]],
                 }
             )
-        found = _Logs({}, {}, {}, {}, {}, {}, {}, [])
+        found = _Logs({}, {}, {}, {}, {}, {}, {}, {}, [])
         lots = self.stored_lots(batch_ids)
-        for log in raw_logs:
-            name = self._event_names[bytes(log["topics"][0])]
-            args = self.contract.events[name]().process_log(log)["args"]
+        # Anchoring order is log order; sorted here so it holds whatever order a node returns logs in.
+        for log in sorted(raw_logs, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"]))):
+            decoded = self._decoder.decode(log)
+            if decoded is None:
+                continue
+            name, args = decoded
             proof = Proof(hex_id(bytes(log["transactionHash"])), int(log["blockNumber"]))
             incident = self._file_log(found, name, args, proof, lots)
             if incident is not None:
@@ -442,6 +544,21 @@ class ColdChainReader:
         elif name == "ColdChainEventAnchored":
             found.anchored[(args["batchId"], args["eventHash"])] = proof
             found.anchored_by[(args["batchId"], args["eventHash"])] = args["custodian"]
+            found.events.setdefault(args["batchId"], []).append(
+                (
+                    args["eventHash"],
+                    OnChainEvent(
+                        args["custodian"],
+                        args["eventTimeMs"],
+                        args["bizStep"],
+                        args["minTenths"],
+                        args["maxTenths"],
+                        args["readingCount"],
+                        args["location"],
+                        args["readingsRoot"],
+                    ),
+                )
+            )
         elif name == "ColdChainCertificateAttached":
             found.certified[(args["batchId"], int(args["kind"]))] = proof
         elif name == "ColdChainCustodyTransferred":
@@ -483,6 +600,8 @@ def _check_event(
     """The stored event if it matches what the chain anchored, else None and why not."""
     if row is None:
         return None, "the chain anchored this event; the store has no copy of it"
+    if row.block_number is None:
+        return None, f"the store's copy waits for its transaction {row.tx_hash} to be settled"
     try:
         recomputed = event_hash(row.event, context=row.context)
         parsed = parse_event(row.event, 0, context=row.context)
@@ -490,7 +609,8 @@ def _check_event(
         return None, f"the stored event is no longer a valid EPCIS event ({exc})"
     if event_hash_bytes(recomputed) != digest:
         return None, "the stored event does not match its hash on chain: it was altered after it was anchored"
-    expected = anchor_for(parsed, recomputed)
+    parsed_readings = reading_records(parsed)
+    expected = anchor_for(parsed, recomputed, readings=parsed_readings)
     agreement = {
         "business step": expected.biz_step == chain.biz_step,
         "location": expected.location == chain.location,
@@ -498,7 +618,7 @@ def _check_event(
         "readings": (expected.reading_count, expected.readings_root)
         == (chain.reading_count, chain.readings_root)
         and (expected.min_tenths, expected.max_tenths) == (chain.min_tenths, chain.max_tenths),
-        "stored readings": tuple(_record(r) for r in reading_rows) == reading_records(parsed),
+        "stored readings": tuple(_record(r) for r in reading_rows) == parsed_readings,
         "agency": row.agency == chain.custodian,
         "transaction": proof is not None
         and (proof.tx_hash, proof.block_number) == (row.tx_hash, row.block_number),
@@ -507,6 +627,11 @@ def _check_event(
     if differing:
         return None, "the store's " + ", ".join(differing) + " differ from the chain's"
     return row.event, None
+
+
+def _confirmed(model: Any) -> Any:
+    """Rows whose transaction is mined: a pending row is never read as part of the story."""
+    return model.block_number.is_not(None)
 
 
 def _record(row: ColdChainReadingRow) -> ReadingRecord:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from web3 import Web3
 
@@ -30,12 +34,62 @@ class ProposalOutcome:
         return self.proposal.state is ProposalState.EXECUTED
 
 
+Head = tuple[int, bytes]  # a block's number and hash
+
+
+class ConsortiumReads:
+    """The Consortium's view-call answers, kept for one chain head (block number and hash).
+
+    Every API request checks its agency's role, and the member list costs a call per member and role:
+    asked again at the same head, the chain would answer the same. Any new block (or a revert) changes
+    the head and drops every answer, so a role change is seen as soon as its block is mined. Shared by
+    the request threads of one runtime; concurrent askers of one answer at a new head wait for the first
+    one's call instead of all running it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._head: Head | None = None
+        self._answers: dict[tuple[Any, ...], Future[Any]] = {}
+
+    def answer(self, head: Head, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._head != head:
+                self._head, self._answers = head, {}
+            known = self._answers.get(key)
+            if known is None:
+                known = self._answers[key] = Future()
+                reader = True
+            else:
+                reader = False
+        if not reader:
+            return known.result()
+        try:
+            value = read()  # outside the lock: a slow chain call must not hold up other keys' readers
+        except BaseException as exc:
+            with self._lock:
+                if self._answers.get(key) is known:
+                    del self._answers[key]  # a failed read is not remembered; the next asker retries
+            known.set_exception(exc)
+            raise
+        known.set_result(value)
+        return value
+
+
 class ConsortiumService:
-    def __init__(self, gateway: ChainGateway, keys: KeyRing, genesis: Genesis, address: str) -> None:
+    def __init__(
+        self,
+        gateway: ChainGateway,
+        keys: KeyRing,
+        genesis: Genesis,
+        address: str,
+        reads: ConsortiumReads | None = None,
+    ) -> None:
         self.gateway = gateway
         self.keys = keys
         self.genesis = genesis
         self.contract = gateway.contract("Consortium", address)
+        self.reads = reads if reads is not None else ConsortiumReads()
 
     # ---- names ----
 
@@ -55,22 +109,30 @@ class ConsortiumService:
 
     # ---- reads ----
 
+    def _read(self, name: str, *args: Any) -> Any:
+        """`name(*args)` of the Consortium as of the latest block, asked of the chain once per block."""
+        with self.gateway.translated_errors():
+            head = self.gateway.backend.head()
+        return self.reads.answer(
+            head,
+            (self.contract.address, name, *args),
+            # Read at the head's number, so the answer is never of a later block than its key.
+            lambda: _frozen(self.gateway.call(self.contract.functions[name](*args), block=head[0])),
+        )
+
     def members(self) -> list[Member]:
         ids = self._agency_ids()
-        return [
-            self._member(address, ids.get(address))
-            for address in self.gateway.call(self.contract.functions.members())
-        ]
+        return [self._member(address, ids.get(address)) for address in self._read("members")]
 
     def member(self, who: str) -> Member:
         address = self.resolve(who)
-        if address not in self.gateway.call(self.contract.functions.members()):
+        if address not in self._read("members"):
             raise NotFound(f"{who} is not a member of the consortium")
         return self._member(address, self._agency_ids().get(address))
 
     def _member(self, address: str, agency_id: str | None) -> Member:
-        name, domain, status, joined_at = self.gateway.call(self.contract.functions.member(address))
-        role_ids = self.gateway.call(self.contract.functions.rolesOf(address))
+        name, domain, status, joined_at = self._read("member", address)
+        role_ids = self._read("rolesOf", address)
         return Member(
             address=address,
             name=name,
@@ -82,13 +144,13 @@ class ConsortiumService:
         )
 
     def threshold(self) -> int:
-        return self.gateway.call(self.contract.functions.threshold())
+        return self._read("threshold")
 
     def governor_count(self) -> int:
-        return self.gateway.call(self.contract.functions.governorCount())
+        return self._read("governorCount")
 
     def has_active_role(self, who: str, role: Role) -> bool:
-        return self.gateway.call(self.contract.functions.hasActiveRole(role.id, self.resolve(who)))
+        return self._read("hasActiveRole", role.id, self.resolve(who))
 
     def proposal(self, proposal_id: int) -> Proposal:
         fns = self.contract.functions
@@ -162,3 +224,10 @@ class ConsortiumService:
         receipt = self.gateway.transact(fn, self.keys.signer(as_agency))  # type: ignore[arg-type]
         created = self.gateway.events(self.contract, "ConsortiumProposalCreated", receipt)
         return ProposalOutcome(self.proposal(created[0]["proposalId"]), receipt)
+
+
+def _frozen(answer: Any) -> Any:
+    """A cached answer as tuples, so no caller can change what the next one is given."""
+    if isinstance(answer, list | tuple):
+        return tuple(_frozen(item) for item in answer)
+    return answer

@@ -36,7 +36,8 @@ class BusinessVersionRow(Base):
     agency: Mapped[str] = mapped_column(String(42))
     reason: Mapped[str] = mapped_column(Text, default="")
     tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
-    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
+    tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class NotarisedFilingRow(Base):
@@ -49,8 +50,10 @@ class NotarisedFilingRow(Base):
     document_type: Mapped[int] = mapped_column(Integer)
     notary: Mapped[str] = mapped_column(String(42))
     tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
-    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
+    tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(42), default=None)
     revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
     revocation_tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
     revocation_block_number: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    revocation_tx_index: Mapped[int | None] = mapped_column(Integer, default=None)

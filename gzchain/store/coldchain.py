@@ -25,8 +25,9 @@ class ColdChainLotRow(Base):
     gtin: Mapped[str] = mapped_column(String(14))
     lot_number: Mapped[str] = mapped_column(String(20), index=True)
     parent_id: Mapped[str | None] = mapped_column(String(66), default=None)
-    tx_hash: Mapped[str] = mapped_column(String(66))
-    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66), index=True)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
+    tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ColdChainEventRow(Base):
@@ -43,8 +44,9 @@ class ColdChainEventRow(Base):
     biz_step: Mapped[str | None] = mapped_column(String(32), default=None)
     event_time_ms: Mapped[int] = mapped_column(BigInteger)
     agency: Mapped[str] = mapped_column(String(42))
-    tx_hash: Mapped[str] = mapped_column(String(66))
-    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66), index=True)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
+    tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ColdChainReadingRow(Base):
@@ -64,5 +66,6 @@ class ColdChainReadingRow(Base):
     high_tenths: Mapped[int] = mapped_column(SmallInteger)
     value: Mapped[str | None] = mapped_column(String(64), default=None)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)  # sensorMetadata + sensorReport as received
-    tx_hash: Mapped[str] = mapped_column(String(66))
-    block_number: Mapped[int] = mapped_column(BigInteger)
+    tx_hash: Mapped[str] = mapped_column(String(66), index=True)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
+    tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)

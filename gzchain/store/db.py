@@ -56,9 +56,10 @@ class Store:
         self._one_at_a_time = threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
         # Importing the table modules registers their tables on Base.metadata.
         from gzchain.store import tables  # noqa: F401
+        from gzchain.store.schema import prepare
 
         try:
-            Base.metadata.create_all(engine)
+            prepare(engine)
         except SQLAlchemyError as exc:
             raise StoreUnavailable(
                 f"the store at {engine.url.render_as_string(hide_password=True)} "

@@ -5,4 +5,6 @@ from gzchain.store import (
     business,  # noqa: F401
     certificates,  # noqa: F401
     coldchain,  # noqa: F401
+    outbox,  # noqa: F401
+    schema,  # noqa: F401
 )

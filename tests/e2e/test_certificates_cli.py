@@ -149,6 +149,28 @@ def test_a_bad_record_exits_2_naming_row_and_field_and_issues_nothing(cli, tmp_p
     assert "Merkle root" in cli("cert", "batches") and "graduation-certificate" not in cli("cert", "batches")
 
 
+def test_a_batch_issued_as_json_lines_gives_up_each_certificate_by_its_line(cli, tmp_path: Path):
+    cli("deploy")
+    records = write_csv(tmp_path / "class.csv", [graduate(n) for n in range(12)])
+    issue = ["cert", "issue", "--as", "gz-edu", "--template", "graduation-certificate", str(records)]
+    out = cli(*issue, "--out", str(tmp_path / "issued"), "--output-format", "jsonl")
+    lines = tmp_path / "issued" / "certificates.jsonl"
+    assert "issued 12 certificates" in out and f"wrapped certificates in {lines}" in out
+    verified = cli("cert", "verify", str(lines), "--line", "8")
+    assert "certificates.jsonl line 8" in verified and "✓ VALID" in verified
+    single = tmp_path / "GZ-2026-000007.json"
+    cli("cert", "extract", str(lines), "--line", "8", "--out", str(single))
+    assert json.loads(single.read_text(encoding="utf-8"))["data"]["id"].endswith("GZ-2026-000007")
+    assert "✓ VALID" in cli("cert", "verify", str(single))
+    assert "added" in cli("wallet", "--wallet", str(tmp_path / "wallet"), "add", str(single))
+    assert "fewer than 13 lines" in cli("cert", "extract", str(lines), "--line", "13", expect=2)
+    assert "fewer than 99 lines" in cli("cert", "verify", str(lines), "--line", "99", expect=2)
+    assert "'xml' is not one of" in cli(
+        *issue, "--out", str(tmp_path / "x"), "--output-format", "xml", expect=2
+    )
+    assert not (tmp_path / "x").exists()
+
+
 def test_an_agency_that_is_no_certificate_issuer_is_refused_with_exit_5(cli, tmp_path: Path):
     cli("deploy")
     out = cli("cert", "create-store", "--as", "gz-msa", expect=5)

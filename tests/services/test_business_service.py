@@ -20,7 +20,7 @@ from gzchain.domain.registry import BusinessStatus, ChainProof, DocumentType
 from gzchain.services.business import BusinessService
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow
 from gzchain.store.crypto import PersonalDataCipher
-from gzchain.store.db import Store, StoreUnavailable, engine_for
+from gzchain.store.db import Store, engine_for
 
 
 @pytest.fixture
@@ -180,8 +180,8 @@ def test_a_refused_transaction_stores_nothing(service: BusinessService):
     assert row_count(service.store, BusinessVersionRow) == 2
 
 
-def test_a_store_that_fails_after_the_chain_accepted_names_the_transaction_and_writes_nothing_half(
-    service: BusinessService, db: sqlite3.Connection
+def test_a_store_that_cannot_stage_the_version_first_sends_nothing_and_writes_nothing_half(
+    runtime: Runtime, service: BusinessService, db: sqlite3.Connection
 ):
     db.execute(
         "INSERT INTO business_versions (uscc, version, change_type, record_hash, public_record, "
@@ -190,12 +190,14 @@ def test_a_store_that_fails_after_the_chain_accepted_names_the_transaction_and_w
         (USCC,),
     )
     db.commit()
-    with pytest.raises(StoreUnavailable) as info:
+    before = head(runtime)
+    with pytest.raises(Conflict, match="version 1 of 91440101MA59LU9AX1 clashes with what the store holds"):
         service.register("gz-msa", a_record())
-    on_chain = service.gateway.call(service.contract.functions.versions(USCC.encode()))
-    assert len(on_chain) == 1, "the chain has the registration"
-    assert "the chain recorded version 1" in str(info.value) and "in tx 0x" in str(info.value)
+    assert head(runtime) == before, "nothing was sent"
+    with pytest.raises(NotFound):
+        service.lookup(USCC)
     assert db.execute("SELECT tx_hash FROM business_versions").fetchall() == [("0xstale",)]
+    assert db.execute("SELECT count(*) FROM pending_transactions").fetchone() == (0,)
 
 
 def test_changing_a_business_whose_stored_record_was_altered_is_refused_before_any_transaction(

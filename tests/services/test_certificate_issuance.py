@@ -17,6 +17,7 @@ from gzchain.domain.certificates.templates import issuer_entry, with_issuer
 from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
 from gzchain.domain.merkle import build_tree
 from gzchain.domain.oa import check_signature, get_data
+from gzchain.services.certificates.bulk import LINES_FILE
 from gzchain.services.certificates.issuance import BATCH_FILE, wrap_all
 from gzchain.services.certificates.templates import load_template
 from gzchain.store.certificates import CertificateBatchRow, CertificateRevocationRow, revocation_context
@@ -176,6 +177,51 @@ def test_records_must_be_csv_or_json(runtime: Runtime, tmp_path, graduation):
     with pytest.raises(InvalidInput) as caught:
         runtime.certificates().issue_batch(EDU, graduation, records, tmp_path / "issued")
     assert "csv or .json" in str(caught.value)
+
+
+def test_a_batch_may_be_written_as_one_json_lines_file(runtime: Runtime, tmp_path, graduation):
+    records = write_csv(tmp_path / "class.csv", [graduate(n) for n in range(300)])
+    service = runtime.certificates()
+    before = block_number(runtime)
+    batch = service.issue_batch(EDU, graduation, records, tmp_path / "issued", output_format="jsonl")
+    assert block_number(runtime) == before + 2  # the store's creation, then the one issue()
+    assert sorted(p.name for p in (tmp_path / "issued").iterdir()) == [BATCH_FILE, LINES_FILE]
+    assert read(tmp_path / "issued" / BATCH_FILE)["merkleRoot"] == batch.merkle_root.hex()
+    with (tmp_path / "issued" / LINES_FILE).open(encoding="utf-8") as handle:
+        documents = [json.loads(line) for line in handle]
+    assert [get_data(d)["id"] for d in documents] == [f"GZ-2026-{n:06d}" for n in range(300)]
+    tree = build_tree([bytes.fromhex(d["signature"]["targetHash"]) for d in documents])
+    assert tree.root == batch.merkle_root and batch.count == 300
+    assert all(d["signature"]["proof"] == [p.hex() for p in tree.proof(i)] for i, d in enumerate(documents))
+    for document in random.Random(7).sample(documents, 5):
+        assert service.verify(document).valid
+
+
+def test_a_bad_row_stops_a_json_lines_batch_before_anything_is_anchored(
+    runtime: Runtime, tmp_path, graduation
+):
+    service = runtime.certificates()
+    service.create_store(EDU)  # so the bad row is met while wrapping, not in the check before the store
+    rows = [graduate(n) for n in range(30)]
+    rows[9]["student_id"] = ""
+    before = block_number(runtime)
+    with pytest.raises(InvalidInput) as caught:
+        service.issue_batch(
+            EDU, graduation, write_csv(tmp_path / "c.csv", rows), tmp_path / "issued", output_format="jsonl"
+        )
+    assert caught.value.field == "row 11, student_id" and "nothing was issued" in caught.value.reason
+    assert block_number(runtime) == before
+    assert not (tmp_path / "issued").exists() and leftovers(tmp_path) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]  # no spool, no saved tree
+
+
+def test_an_unknown_output_format_is_refused_before_anything_else(runtime: Runtime, tmp_path, graduation):
+    records = write_csv(tmp_path / "class.csv", [graduate(1)])
+    before = block_number(runtime)
+    with pytest.raises(InvalidInput) as caught:
+        runtime.certificates().issue_batch(EDU, graduation, records, tmp_path / "out", output_format="xml")
+    assert caught.value.field == "output_format" and "files, jsonl" in caught.value.reason
+    assert block_number(runtime) == before and not (tmp_path / "out").exists()
 
 
 def test_large_batches_are_wrapped_in_worker_processes_in_order():

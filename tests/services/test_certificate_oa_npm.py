@@ -20,6 +20,8 @@ from gzchain.bootstrap import Runtime
 from gzchain.domain.certificates.verification import Check, Status
 from gzchain.domain.oa import get_data
 from gzchain.services.certificates import Wallet
+from gzchain.services.certificates.bulk import LINES_FILE
+from gzchain.services.certificates.lines import read_line
 from gzchain.services.certificates.templates import load_template
 
 pytestmark = pytest.mark.skipif(
@@ -69,3 +71,19 @@ def test_npm_verifies_validates_and_reads_what_gzchain_issued_and_presented(runt
         verified, valid_schema, data = answers[3 * index : 3 * index + 3]
         assert (verified, valid_schema) == (True, True)
         assert data == get_data(document)
+
+
+def test_npm_verifies_a_certificate_taken_out_of_a_json_lines_batch(runtime: Runtime, tmp_path):
+    records = write_csv(tmp_path / "class.csv", [graduate(n) for n in range(5)])
+    template = load_template("graduation-certificate")
+    batch = runtime.certificates().issue_batch(
+        EDU, template, records, tmp_path / "issued", output_format="jsonl"
+    )
+    documents = [read_line(tmp_path / "issued" / LINES_FILE, number) for number in (1, 4, 5)]
+    requests = [
+        {"action": action, "document": document}
+        for document in documents
+        for action in ("verifySignature", "validateSchema")
+    ]
+    assert run_oa_npm(requests) == [True] * 6
+    assert {d["signature"]["merkleRoot"] for d in documents} == {batch.merkle_root.hex()}

@@ -194,7 +194,12 @@ def test_status_and_identity_are_errors_when_the_chain_cannot_answer(runtime: Ru
 
 
 def test_a_store_reporting_a_revocation_it_cannot_place_fails_closed(runtime: Runtime, monkeypatch):
-    [document, *_] = issued_batch(runtime)
+    # Only a store outside the factory is asked about the path; the factory's stores run known code.
+    consortium = runtime.require_manifest().address("Consortium")
+    signer = runtime.keys.signer(EDU)
+    own, _ = runtime.gateway.deploy("DocumentStore", signer, consortium, signer.address, "Side store")
+    [document, *_] = wrap_documents(graduation_data(runtime, 4, store=own))
+    issue(runtime, [document])
     service, honest = runtime.certificates(), runtime.gateway.call
 
     def inconsistent_store(fn, *args, **kwargs):
@@ -329,3 +334,71 @@ def test_an_expired_certificate_is_not_valid(runtime: Runtime):
     assert service.verify(document, at=datetime(2021, 6, 1, tzinfo=UTC)).valid
     expired = service.verify(document, at=datetime(2022, 1, 1, tzinfo=UTC))
     assert expired.fragment(Check.VALIDITY).status is Status.INVALID and not expired.valid
+
+
+# ---- answers kept per chain head never outlive it ----
+
+
+def test_a_revocation_shows_in_the_very_next_block_after_a_valid_verdict(runtime: Runtime):
+    [document, other, *_] = issued_batch(runtime)
+    service = runtime.certificates()
+    assert service.verify(document).valid and service.verify(other).valid  # answers now kept
+    service.revoke_document(EDU, document, RevocationReason.FRAUD, "forged grades")
+    status = service.verify(document).fragment(Check.STATUS)
+    assert status.status is Status.INVALID and "this certificate" in status.reason
+    assert runtime.certificates().verify(other).valid
+
+
+def test_revoking_a_whole_batch_shows_in_the_next_block_for_every_certificate(runtime: Runtime):
+    documents = issued_batch(runtime, 6)
+    service = runtime.certificates()
+    assert all(service.verify(document).valid for document in documents)
+    service.revoke_document(
+        EDU, documents[0], RevocationReason.WITHDRAWN, "issued in error", whole_batch=True
+    )
+    for document in documents:
+        status = service.verify(document).fragment(Check.STATUS)
+        assert status.status is Status.INVALID and "its whole batch" in status.reason
+
+
+def test_a_role_taken_away_shows_in_the_very_next_block_after_a_valid_verdict(runtime: Runtime):
+    [document, *_] = issued_batch(runtime)
+    service = runtime.certificates()
+    assert service.verify(document).valid
+    consortium = runtime.consortium()
+    proposal = consortium.propose_revoke_role("gz-msa", EDU, Role.CERT_ISSUER)
+    consortium.approve("gz-gsdata", proposal.proposal.id)
+    identity = service.verify(document).fragment(Check.ISSUER_IDENTITY)
+    assert identity.status is Status.INVALID and "holds no CERT_ISSUER" in identity.reason
+
+
+def test_a_chain_rolled_back_to_before_a_revocation_verifies_as_it_now_is(runtime: Runtime):
+    [document, *_] = issued_batch(runtime)
+    service = runtime.certificates()
+    snapshot = runtime.gateway.snapshot()
+    service.revoke_document(EDU, document, RevocationReason.FRAUD, "forged grades")
+    assert not service.verify(document).valid
+    runtime.gateway.revert_to(snapshot)
+    assert service.verify(document).valid
+    # the chain grows again from the snapshot, reusing the block numbers the revocation had
+    store = runtime.gateway.contract("DocumentStore", store_of(runtime, EDU))
+    target = bytes.fromhex(document["signature"]["targetHash"])
+    revoke = store.functions.revokeWithReason(target, int(RevocationReason.SUPERSEDED))
+    runtime.gateway.transact(revoke, runtime.keys.signer(EDU))
+    assert service.verify(document).fragment(Check.STATUS).status is Status.INVALID
+
+
+def test_a_certificate_of_a_known_batch_asks_no_question_of_its_own(runtime: Runtime, monkeypatch):
+    documents = issued_batch(runtime, 8)
+    service = runtime.certificates()
+    assert service.verify(documents[0]).valid
+    asked = []
+    honest = runtime.gateway.call
+
+    def counting(fn, *args, **kwargs):
+        asked.append(fn.fn_name)
+        return honest(fn, *args, **kwargs)
+
+    monkeypatch.setattr(runtime.gateway, "call", counting)
+    assert all(service.verify(document).valid for document in documents[1:])
+    assert asked == []  # only the head was read, once per certificate

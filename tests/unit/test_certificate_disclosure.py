@@ -12,11 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gzchain.domain.certificates.disclosure import ALWAYS_DISCLOSED, disclosable_fields, fields_to_hide
+from gzchain.domain.certificates.disclosure import (
+    ALWAYS_DISCLOSED,
+    disclosable_fields,
+    disclosed_values,
+    fields_to_hide,
+    withheld_fields,
+)
 from gzchain.domain.errors import Conflict, InvalidInput, NotFound
 from gzchain.domain.oa import check_signature, get_data, obfuscate, wrap_document, wrap_documents
 from gzchain.domain.oa.flatten import flatten
 from gzchain.services.certificates import Wallet
+from gzchain.services.certificates.templates import template_of
 
 ISSUER = {
     "name": "Guangzhou Education Bureau",
@@ -197,3 +204,21 @@ def test_a_presentation_from_the_wallet_reveals_only_the_chosen_fields(tmp_path,
     # id, name, recipient.studentId, institution, major, and the two courses: one hash per leaf
     assert len(presentation["privacy"]["obfuscatedData"]) == 7
     assert presentation["signature"] == json.loads(certificates[0].read_text(encoding="utf-8"))["signature"]
+
+
+def test_what_a_presentation_shows_and_withholds_is_read_from_its_template():
+    document = wrap_document(CERTIFICATE)
+    hidden = obfuscate(document, ["recipient.studentId", "major"])
+    data = get_data(hidden)
+    template = template_of(data)
+    assert template is not None and template.id == "graduation-certificate"
+    # admissionDate is absent too: a field left empty at issuance cannot be told from a withheld one
+    assert withheld_fields(data, template.document) == ["recipient.studentId", "major", "admissionDate"]
+    shown = dict(disclosed_values(data))
+    assert shown["recipient.name"] == "陈晓明" and shown["courses.1"] == "Databases"
+    assert "major" not in shown and "recipient.studentId" not in shown
+
+
+def test_a_document_of_no_known_template_has_none():
+    assert template_of({"$template": {"name": "SOMEONE_ELSES"}}) is None
+    assert template_of({"name": "no renderer"}) is None

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
+from gzchain.domain.certificates.templates import PLACEHOLDER
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa import JsonObject
-from gzchain.domain.oa.flatten import PATH_SEPARATOR
+from gzchain.domain.oa.flatten import PATH_SEPARATOR, flatten
 
 ALWAYS_DISCLOSED: Final = ("issuers", "validFrom", "validUntil", "network", "$template")
 
@@ -91,3 +92,22 @@ def _collect(node: dict[str, Any], prefix: Path, keep: list[Path], hidden: list[
             _collect(value, path, keep, hidden)  # something inside is revealed: hide the rest of it
         else:
             hidden.append(PATH_SEPARATOR.join(path))
+
+
+def disclosed_values(data: JsonObject) -> list[tuple[str, Any]]:
+    """Every field a document shows, by dotted path, with its (unsalted) value, in OA's field order."""
+    return list(flatten(data).items())
+
+
+def withheld_fields(data: JsonObject, template_document: JsonObject) -> list[str]:
+    """The paths the template places a record's fields at that `data` does not show.
+
+    A field left empty at issuance is absent too, and a salted hash cannot say which field it hid: call
+    this only for a document that says it hides something (`privacy.obfuscatedData`).
+    """
+    shown = flatten(data)
+    return [
+        path
+        for path, value in flatten(template_document).items()
+        if isinstance(value, str) and PLACEHOLDER.fullmatch(value) and path not in shown
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -47,24 +47,35 @@ class PreparedDocument:
 
 def parse_csv(text: str) -> list[Record]:
     """Records of a CSV file with a header row; empty lines are skipped."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    rows = list(reader)
-    if not rows or not any(cell.strip() for cell in rows[0]):
+    return list(iter_csv(io.StringIO(text, newline="")))
+
+
+def iter_csv(lines: Iterable[str]) -> Iterator[Record]:
+    """The records of CSV text one at a time, so a batch of a million never sits in memory at once."""
+    reader = csv.reader(_without_bom(lines))
+    header_row = next(reader, None)
+    if header_row is None or not any(cell.strip() for cell in header_row):
         raise InvalidInput("the file is empty: a header row naming the fields is required", field="row 1")
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in header_row]
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise InvalidInput(f"column {duplicated[0]!r} appears twice", field="row 1")
     if "" in header:
         raise InvalidInput(f"column {header.index('') + 1} has no name", field="row 1")
-    records = []
-    for index, cells in enumerate(rows[1:], start=2):
+    for index, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
             raise InvalidInput(f"has {len(cells)} cells, the header has {len(header)}", field=f"row {index}")
-        records.append(Record(index, dict(zip(header, cells, strict=True))))
-    return records
+        yield Record(index, dict(zip(header, cells, strict=True)))
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is not None:
+        yield first.removeprefix("\ufeff")
+        yield from iterator
 
 
 def parse_json(text: str) -> list[Record]:

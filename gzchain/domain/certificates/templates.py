@@ -30,7 +30,7 @@ DEFAULT_MAX_LENGTH: Final = 200
 RESERVED_KEYS: Final = ("issuers", "network")
 CHAIN_NAME: Final = "GZCHAIN"
 
-_PLACEHOLDER: Final = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+PLACEHOLDER: Final = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FILE_NAME_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]")
 _MISSING: Final = object()
@@ -217,7 +217,7 @@ def _placeholders(node: Any) -> list[str]:
     if isinstance(node, list):
         return [name for value in node for name in _placeholders(value)]
     if isinstance(node, str):
-        match = _PLACEHOLDER.fullmatch(node)
+        match = PLACEHOLDER.fullmatch(node)
         return [match.group(1)] if match else []
     return []
 
@@ -231,6 +231,6 @@ def _fill(node: Any, values: Mapping[str, Any]) -> Any:
     if isinstance(node, list):
         return [item for item in (_fill(value, values) for value in node) if item is not _MISSING]
     if isinstance(node, str):
-        match = _PLACEHOLDER.fullmatch(node)
+        match = PLACEHOLDER.fullmatch(node)
         return values[match.group(1)] if match else node
     return copy.deepcopy(node)

@@ -6,23 +6,25 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from eth_hash.auto import keccak
-
+from gzchain.domain import keccak
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa.document import JsonObject, WrappedDocument
 from gzchain.domain.oa.flatten import flatten
-from gzchain.domain.oa.js import json_stringify
+from gzchain.domain.oa.js import json_quote, json_stringify
 
 HEX_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def keccak_hex(text: str) -> str:
     """Keccak-256 (Ethereum's, not NIST SHA3-256) of the UTF-8 of `text`, as lowercase hex."""
-    return keccak(text.encode("utf-8")).hex()
+    return keccak.keccak_hex(text.encode("utf-8"))
 
 
 def field_hash(path: str, leaf: Any) -> str:
     """The hash of one flattened field: keccak256(JSON.stringify({path: leaf}))."""
+    if isinstance(leaf, str):
+        # Nearly every leaf is a salted string: quote both parts directly rather than walk a dict.
+        return keccak_hex("{" + json_quote(path) + ":" + json_quote(leaf) + "}")
     return keccak_hex(json_stringify({path: leaf}))
 
 
@@ -38,7 +40,12 @@ def target_hash(data: JsonObject, obfuscated: Sequence[str] = ()) -> str:
             raise InvalidInput(
                 "must be a lowercase hex Keccak-256 hash", field=f"privacy.obfuscatedData.{index}"
             )
-    return keccak_hex(json_stringify(sorted([*obfuscated, *field_hashes(data)])))
+    return combine_field_hashes([*obfuscated, *field_hashes(data)])
+
+
+def combine_field_hashes(hashes: list[str]) -> str:
+    """keccak256(JSON.stringify(sorted(hashes))) for lowercase hex hashes, which need no escaping."""
+    return keccak_hex("[" + ",".join(f'"{value}"' for value in sorted(hashes)) + "]")
 
 
 def digest_document(document: WrappedDocument) -> str:

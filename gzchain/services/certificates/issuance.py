@@ -1,10 +1,11 @@
 """Certificate use cases for issuing agencies: their document store, batches issued in one transaction,
 revocations with a reason; and verification for anyone.
 
-Issuing a batch checks every record first, wraps them all (spread over processes for large batches), writes
-the wrapped documents to a staging folder, and only then anchors the root in one transaction; the folder
-takes its final name once the chain has accepted the root. A bad record, a refused transaction or a failed
-write leaves nothing anchored and no folder behind.
+Issuing a batch from a file streams it (gzchain.services.certificates.bulk): every record is checked, wrapped
+and written to a staging folder as it is read (a file per certificate, or one JSON Lines file for huge
+batches), in worker processes for large batches, so a million records never sit in memory; only then is
+the root anchored in one transaction, and the folder takes its final name once the chain has accepted it.
+A bad record, a refused transaction or a failed write leaves nothing anchored and no folder behind.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from gzchain.domain.certificates.batch import seal_batch
 from gzchain.domain.certificates.records import (
     PreparedDocument,
     Problem,
+    Record,
     parse_csv,
     parse_json,
     prepare,
@@ -40,6 +42,14 @@ from gzchain.domain.certificates.templates import Template, issuer_entry, with_i
 from gzchain.domain.certificates.verification import Verdict, read_claims
 from gzchain.domain.errors import ChainUnavailable, Conflict, InvalidInput, NotFound, PermissionDenied
 from gzchain.domain.oa import JsonObject, WrappedDocument, check_signature, wrap_document
+from gzchain.services.certificates.bulk import (
+    BatchSpec,
+    RecordFile,
+    check_records,
+    write_batch,
+    write_lines,
+)
+from gzchain.services.certificates.report import VerificationReport, verification_report
 from gzchain.services.certificates.verify import ZERO_ADDRESS, CertificateVerifier
 from gzchain.services.consortium import ConsortiumService
 from gzchain.store.certificates import CertificateBatchRow, CertificateRevocationRow, revocation_context
@@ -47,6 +57,8 @@ from gzchain.store.crypto import PersonalDataCipher
 from gzchain.store.db import Store, StoreUnavailable
 
 BATCH_FILE: Final = "batch.json"  # what the batch folder says about itself, next to the documents
+# How a batch folder holds its certificates: a file each (the default), or one JSON Lines file (huge batches).
+OUTPUT_FORMATS: Final = ("files", "jsonl")
 PARALLEL_FROM: Final = 5_000  # below this, starting worker processes costs more than it saves
 CHUNK: Final = 500
 
@@ -85,6 +97,7 @@ class IssuedBatch:
     receipt: Receipt
     seconds: dict[str, float] = field(default_factory=dict)  # time taken by each stage
     store_created: Receipt | None = None  # set when the agency's store was created for this batch
+    documents: tuple[WrappedDocument, ...] = ()  # the wrapped certificates, when issued in memory
 
 
 @dataclass(frozen=True)
@@ -160,8 +173,7 @@ class CertificateService:
         except UnicodeDecodeError:
             raise InvalidInput("records must be UTF-8 text", field=str(records_file)) from None
         records = parse_csv(text) if suffix == ".csv" else parse_json(text)
-        progress.stage("checking records", len(records))
-        prepared = prepare(template, records, progress.advance)
+        prepared = _checked(template, records, progress)
         reserved = [p for p in prepared if p.file_name == BATCH_FILE]
         if reserved:
             problem = Problem(
@@ -179,40 +191,48 @@ class CertificateService:
         *,
         progress: Progress | None = None,
         workers: int | None = None,
+        output_format: str = "files",
     ) -> IssuedBatch:
         """Issue one certificate per record of `records_file`, all under one root anchored in one transaction.
 
-        Writes each wrapped certificate to `out_dir` (which must not exist or be empty) as
-        `<number>.json`, plus batch.json. Creates the agency's document store first if it has none.
+        Writes into `out_dir` (which must not exist or be empty) batch.json and the wrapped certificates:
+        each as `<number>.json` for output_format "files", or one a line in record order in
+        certificates.jsonl for "jsonl". Creates the agency's document store first if it has none.
         """
         progress = progress or _Silent()
         seconds: dict[str, float] = {}
+        if output_format not in OUTPUT_FORMATS:
+            raise InvalidInput(f"must be one of {', '.join(OUTPUT_FORMATS)}", field="output_format")
         out_dir = out_dir.resolve()
         _require_free_folder(out_dir)
-        started = time.perf_counter()
-        prepared = self.read_records(template, records_file, progress)
-        seconds["check"] = time.perf_counter() - started
-
+        records = RecordFile(records_file)
         signer = self.keys.signer(as_agency)
-        member = self.consortium.member(signer.address)
+        # Only a file per certificate can collide with the folder's own file.
+        reserved = frozenset({BATCH_FILE}) if output_format == "files" else frozenset()
+        write = write_batch if output_format == "files" else write_lines
+        if self.store_of(as_agency) is None:
+            # Creating the store is a transaction: every record is checked before the chain is touched.
+            started = time.perf_counter()
+            check_records(
+                template, records, records.count, reserved_names=reserved, workers=workers, progress=progress
+            )
+            seconds["check"] = time.perf_counter() - started
         created = self.create_store(as_agency)
         store = created.address
-        issuer = issuer_entry(member.name, store, member.domain)
-        chain_id = self.gateway.chain_id
-        started = time.perf_counter()
-        progress.stage("wrapping", len(prepared))
-        wrapped = wrap_all(
-            [with_issuer(p.data, issuer, chain_id) for p in prepared], workers, progress.advance
-        )
-        root = seal_batch(wrapped)
-        seconds["wrap"] = time.perf_counter() - started
-
-        started = time.perf_counter()
+        member = self.consortium.member(signer.address)
         staging = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
-        progress.stage("writing", len(wrapped))
+        spec = BatchSpec(
+            template,
+            issuer_entry(member.name, store, member.domain),
+            self.gateway.chain_id,
+            staging,
+            reserved,
+        )
         try:
-            _write_documents(staging, prepared, wrapped, progress.advance)
-            seconds["write"] = time.perf_counter() - started
+            # Streamed: checked, wrapped and written as read, whatever the size of the batch.
+            written = write(spec, records, records.count, workers=workers, progress=progress)
+            root = written.root
+            seconds.update(written.seconds)
             started = time.perf_counter()
             progress.stage("anchoring the root in one transaction", 1)
             contract = self.gateway.contract("DocumentStore", store)
@@ -231,7 +251,7 @@ class CertificateService:
             raise
         seconds["anchor"] = time.perf_counter() - started
         batch = IssuedBatch(
-            root, len(wrapped), store, template.id, out_dir, receipt, seconds, created.receipt
+            root, written.count, store, template.id, out_dir, receipt, seconds, created.receipt
         )
         _write_json(staging / BATCH_FILE, self._batch_summary(batch))
         if out_dir.exists():
@@ -239,6 +259,61 @@ class CertificateService:
         os.replace(staging, out_dir)
         self._index(batch, signer.address)
         return batch
+
+    def issue_records(
+        self,
+        as_agency: str,
+        template: Template,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        workers: int | None = None,
+    ) -> IssuedBatch:
+        """Issue one certificate per record given in memory (the first is row 1), under one root anchored in
+        one transaction; the wrapped certificates come back in `documents`, and no file is written."""
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
+        prepared = _checked(template, [Record(row, dict(values)) for row, values in enumerate(records, 1)])
+        seconds["check"] = time.perf_counter() - started
+        signer = self.keys.signer(as_agency)
+        created = self.create_store(as_agency)
+        started = time.perf_counter()
+        wrapped, root = self._wrap(signer.address, created.address, prepared, workers, _Silent())
+        seconds["wrap"] = time.perf_counter() - started
+        started = time.perf_counter()
+        contract = self.gateway.contract("DocumentStore", created.address)
+        receipt = self.gateway.transact(contract.functions.issue(root), signer)
+        seconds["anchor"] = time.perf_counter() - started
+        batch = IssuedBatch(
+            root,
+            len(wrapped),
+            created.address,
+            template.id,
+            None,
+            receipt,
+            seconds,
+            created.receipt,
+            tuple(wrapped),
+        )
+        self._index(batch, signer.address)
+        return batch
+
+    def _wrap(
+        self,
+        agency: str,
+        store: str,
+        prepared: Sequence[PreparedDocument],
+        workers: int | None,
+        progress: Progress,
+    ) -> tuple[list[WrappedDocument], bytes]:
+        """Every document with the agency as issuer on `store`, wrapped, under one Merkle root."""
+        member = self.consortium.member(agency)
+        issuer = issuer_entry(member.name, store, member.domain)
+        chain_id = self.gateway.chain_id
+        progress.stage("wrapping", len(prepared))
+        wrapped = wrap_all(
+            [with_issuer(p.data, issuer, chain_id) for p in prepared], workers, progress.advance
+        )
+        return wrapped, seal_batch(wrapped)
 
     def anchor(
         self, as_agency: str, documents: Sequence[WrappedDocument], label: str = "external"
@@ -419,6 +494,10 @@ class CertificateService:
     def verify(self, document: WrappedDocument, at: datetime | None = None) -> Verdict:
         return self.verifier.verify(document, at)
 
+    def report(self, document: Any) -> VerificationReport:
+        """Verify a document exactly as received, and say who issued it, what it shows and what it hides."""
+        return verification_report(self.verifier, document)
+
     # ---- helpers ----
 
     def _block_time(self, block_number: int) -> int:
@@ -461,21 +540,17 @@ def wrap_all(
     return wrapped
 
 
+def _checked(
+    template: Template, records: list[Record], progress: Progress | None = None
+) -> list[PreparedDocument]:
+    progress = progress or _Silent()
+    progress.stage("checking records", len(records))
+    return prepare(template, records, progress.advance)
+
+
 def _require_free_folder(folder: Path) -> None:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise Conflict(f"{folder} already exists and is not an empty folder; choose a new output folder")
-
-
-def _write_documents(
-    folder: Path,
-    prepared: Sequence[PreparedDocument],
-    wrapped: Sequence[WrappedDocument],
-    advance: Callable[[int], None],
-) -> None:
-    folder.mkdir(parents=True)
-    for item, document in zip(prepared, wrapped, strict=True):
-        _write_json(folder / item.file_name, document)
-        advance(1)
 
 
 def _write_json(path: Path, value: Any) -> None:

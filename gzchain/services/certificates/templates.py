@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from gzchain.domain.certificates.templates import Template, template_from_dict
 from gzchain.domain.errors import InvalidInput, NotFound
@@ -21,6 +21,19 @@ def builtin_templates() -> dict[str, Template]:
             template = _parse(entry.read_text(encoding="utf-8"), entry.name)
             templates[template.id] = template
     return templates
+
+
+def template_of(data: Any) -> Template | None:
+    """The shipped template a document's data was made from, known by its renderer (`$template.name`)."""
+    renderer = data.get("$template") if isinstance(data, dict) else None
+    name = renderer.get("name") if isinstance(renderer, dict) else None
+    if not isinstance(name, str):
+        return None
+    for template in builtin_templates().values():
+        shipped = template.document.get("$template")
+        if isinstance(shipped, dict) and shipped.get("name") == name:
+            return template
+    return None
 
 
 def load_template(name_or_path: str) -> Template:

@@ -6,6 +6,10 @@ the certificate up to that root is revoked, as oa-verify does, and says when and
 identity replaces OA's DNS-TXT lookup: the issuer's domain must be a consortium member's, that member's store
 in the DocumentStoreFactory must be the document's store, and the member must be an active certificate issuer.
 Anything the chain cannot answer makes a fragment ERROR, never VALID.
+
+Every verification reads the chain's head first and takes its answers as of that block, each asked once
+per head (gzchain.services.certificates.chain_answers): a certificate of a known batch and issuer costs one
+request when nothing changed, and a revocation or role change shows from the next block on.
 """
 
 from __future__ import annotations
@@ -39,11 +43,11 @@ from gzchain.domain.consortium import MemberStatus
 from gzchain.domain.errors import ChainUnavailable, ContractReverted, InvalidInput
 from gzchain.domain.oa import WrappedDocument
 from gzchain.domain.roles import Role
+from gzchain.services.certificates.chain_answers import ZERO_ADDRESS, Head, answers_for
 from gzchain.store.certificates import CertificateRevocationRow, revocation_context
 from gzchain.store.crypto import PersonalDataCipher
 from gzchain.store.db import Store
 
-ZERO_ADDRESS = "0x" + "00" * 20
 OA_BATCHABLE_INTERFACE = bytes.fromhex("dcfd0745")  # the ERC-165 id oa-verify asks document stores about
 IDENTITY_PROOF_TYPE = "DNS-TXT"
 
@@ -69,6 +73,7 @@ class CertificateVerifier:
         self.store = store
         self.cipher = cipher
         self.clock = clock
+        self.answers = answers_for(gateway)
 
     def verify(self, document: WrappedDocument, at: datetime | None = None) -> Verdict:
         """Every fragment of `document`'s verification; `at` is the moment validity is judged (now)."""
@@ -86,12 +91,24 @@ class CertificateVerifier:
                     period,
                 )
             )
-        status, revocation = self._status(claims)
-        return Verdict((intact, status, self._identity(claims), period), revocation)
+        try:
+            head = self.answers.head()
+        except ChainUnavailable as exc:
+            unasked = f"the chain could not be asked ({exc}); nothing is known"
+            return Verdict(
+                (
+                    intact,
+                    Fragment(Check.STATUS, Status.ERROR, unasked),
+                    Fragment(Check.ISSUER_IDENTITY, Status.ERROR, unasked),
+                    period,
+                )
+            )
+        status, revocation = self._status(claims, head)
+        return Verdict((intact, status, self._identity(claims, head), period), revocation)
 
     # ---- status: issued, and not revoked anywhere on the way to the root ----
 
-    def _status(self, claims: Claims) -> tuple[Fragment, Revocation | None]:
+    def _status(self, claims: Claims, head: Head) -> tuple[Fragment, Revocation | None]:
         if claims.chain_id is not None and claims.chain_id != str(self.gateway.chain_id):
             return (
                 Fragment(
@@ -105,7 +122,7 @@ class CertificateVerifier:
         reasons = []
         for store in dict.fromkeys(issuer.document_store.lower() for issuer in claims.issuers):
             try:
-                fragment, revocation = self._status_on(Web3.to_checksum_address(store), claims)
+                fragment, revocation = self._status_on(Web3.to_checksum_address(store), claims, head)
             except _Unanswered as exc:
                 return Fragment(Check.STATUS, Status.ERROR, str(exc)), None
             if fragment.status is not Status.VALID:
@@ -113,27 +130,27 @@ class CertificateVerifier:
             reasons.append(fragment.reason)
         return Fragment(Check.STATUS, Status.VALID, "; ".join(reasons)), None
 
-    def _status_on(self, address: str, claims: Claims) -> tuple[Fragment, Revocation | None]:
+    def _status_on(self, address: str, claims: Claims, head: Head) -> tuple[Fragment, Revocation | None]:
         anchor = claims.anchor
         root = "0x" + anchor.merkle_root.hex()
+        ask = self.answers.call
         with self._asking(f"document store {address}"):
-            if not self.gateway.code_at(address):
+            if not self.answers.code_at(head, address):
                 return Fragment(
                     Check.STATUS, Status.INVALID, f"there is no document store at {address} on this chain"
                 ), None
             contract = self.gateway.contract("DocumentStore", address)
-            if not self.gateway.call(contract.functions.isIssued(anchor.merkle_root)):
+            if not ask(head, contract, "isIssued", anchor.merkle_root):
                 return Fragment(
                     Check.STATUS, Status.INVALID, f"its batch {root} was never issued on store {address}"
                 ), None
-            issued_block = self.gateway.call(contract.functions.documentIssued(anchor.merkle_root))
-            with self.gateway.translated_errors():
-                issued_at = self.gateway.w3.eth.get_block(issued_block)["timestamp"]
+            issued_block = ask(head, contract, "documentIssued", anchor.merkle_root)
+            issued_at = self.answers.timestamp(head, issued_block)
             path = anchor.path()
-            to_ask, reported_revoked = self._hashes_to_ask(contract, anchor)
+            to_ask, reported_revoked = self._hashes_to_ask(contract, anchor, head)
             for revoked in to_ask:
-                if self.gateway.call(contract.functions.isRevoked(revoked)):
-                    revocation = self._revocation(contract, address, revoked)
+                if ask(head, contract, "isRevoked", revoked):
+                    revocation = self._revocation(contract, address, revoked, head)
                     reason = (
                         f"REVOKED: {path_position(anchor, revoked)} was {revocation.describe()} "
                         f"(hash 0x{revoked.hex()} on store {address})"
@@ -149,28 +166,32 @@ class CertificateVerifier:
             f"({len(path)} hash(es) from the certificate to its batch root checked)",
         ), None
 
-    def _hashes_to_ask(self, contract: Contract, anchor: Anchor) -> tuple[list[bytes], bool]:
+    def _hashes_to_ask(self, contract: Contract, anchor: Anchor, head: Head) -> tuple[list[bytes], bool]:
         """The hashes to ask `isRevoked(bytes32)` about, as oa-verify does on a legacy store: all of them from
-        the certificate to the root. A batchable store answers for the whole path in one call first, so
-        only a revoked certificate costs a call per hash (to find which one, and so when and why); the
-        second value is that answer (False where the store was not asked)."""
+        the certificate to the root. A store made by the consortium's factory runs our code, whose
+        revocations the chain-answers index knows from its events, so only the hashes it lists as revoked
+        are asked about (to confirm, and to say when and why). Any other batchable store answers for the
+        whole path in one call first, so only a revoked certificate costs a call per hash; the second
+        value is that answer (False where the store was not asked)."""
         path = anchor.path()
-        if path[-1] != anchor.merkle_root or not self._batchable(contract):
+        if self.answers.call(head, self.factory, "agencyOf", contract.address) != ZERO_ADDRESS:
+            revoked_here = self.answers.revoked_on(head, contract.address)
+            return [hash_ for hash_ in path if hash_ in revoked_here], False
+        if path[-1] != anchor.merkle_root or not self._batchable(contract, head):
             return path, False
-        functions = contract.functions
-        revoked = self.gateway.call(
-            functions.isRevoked(anchor.merkle_root, anchor.target_hash, list(anchor.proof))
+        revoked = self.answers.call(
+            head, contract, "isRevoked", anchor.merkle_root, anchor.target_hash, anchor.proof
         )
         return (path, True) if revoked else ([], False)
 
-    def _batchable(self, contract: Contract) -> bool:
+    def _batchable(self, contract: Contract, head: Head) -> bool:
         try:
-            return bool(self.gateway.call(contract.functions.supportsInterface(OA_BATCHABLE_INTERFACE)))
+            return bool(self.answers.call(head, contract, "supportsInterface", OA_BATCHABLE_INTERFACE))
         except (ContractReverted, Web3Exception):
             return False  # no ERC-165: a legacy store
 
-    def _revocation(self, contract: Contract, address: str, revoked: bytes) -> Revocation:
-        block_number, revoked_at, reason = self.gateway.call(contract.functions.revocation(revoked))
+    def _revocation(self, contract: Contract, address: str, revoked: bytes, head: Head) -> Revocation:
+        block_number, revoked_at, reason = self.answers.call(head, contract, "revocation", revoked)
         return Revocation(
             hash=revoked,
             block_number=block_number,
@@ -194,11 +215,11 @@ class CertificateVerifier:
 
     # ---- issuer identity: the consortium plays the DNS-TXT record ----
 
-    def _identity(self, claims: Claims) -> Fragment:
+    def _identity(self, claims: Claims, head: Head) -> Fragment:
         reasons = []
         for issuer in claims.issuers:
             try:
-                status, reason = self._issuer_identity(issuer)
+                status, reason = self._issuer_identity(issuer, head)
             except _Unanswered as exc:
                 return Fragment(Check.ISSUER_IDENTITY, Status.ERROR, str(exc))
             if status is not Status.VALID:
@@ -206,7 +227,7 @@ class CertificateVerifier:
             reasons.append(reason)
         return Fragment(Check.ISSUER_IDENTITY, Status.VALID, "; ".join(reasons))
 
-    def _issuer_identity(self, issuer: IssuerClaim) -> tuple[Status, str]:
+    def _issuer_identity(self, issuer: IssuerClaim, head: Head) -> tuple[Status, str]:
         if issuer.identity_type != IDENTITY_PROOF_TYPE:
             return Status.INVALID, (
                 f"identity proof {issuer.identity_type or 'missing'}: gzchain knows issuers by the domain"
@@ -216,15 +237,15 @@ class CertificateVerifier:
         if not domain:
             return Status.INVALID, "the identity proof names no domain"
         claimed = Web3.to_checksum_address(issuer.document_store)
-        functions = self.consortium.functions
+        ask, consortium, factory = self.answers.call, self.consortium, self.factory
         with self._asking("the consortium"):
-            agency = self.gateway.call(functions.memberByDomain(domain))
+            agency = ask(head, consortium, "memberByDomain", domain)
             if agency == ZERO_ADDRESS:
                 return Status.INVALID, f"{domain} is not the domain of any consortium member"
-            name, _, member_status, _ = self.gateway.call(functions.member(agency))
-            store = self.gateway.call(self.factory.functions.storeOf(agency))
-            owner = self.gateway.call(self.factory.functions.agencyOf(claimed))
-            active = self.gateway.call(functions.hasActiveRole(Role.CERT_ISSUER.id, agency))
+            name, _, member_status, _ = ask(head, consortium, "member", agency)
+            store = ask(head, factory, "storeOf", agency)
+            owner = ask(head, factory, "agencyOf", claimed)
+            active = ask(head, consortium, "hasActiveRole", Role.CERT_ISSUER.id, agency)
         if store == ZERO_ADDRESS:
             return Status.INVALID, f"{domain} is {name}, which has no document store in the consortium"
         if store != claimed:

@@ -93,6 +93,17 @@ class Wallet:
         return self.folder / f"{target_hash}.json"
 
 
+def withhold(document: WrappedDocument, fields: Sequence[str]) -> WrappedDocument:
+    """`document` with the given fields hidden (OA obfuscation); it must verify before, and does after."""
+    try:
+        check_signature(document)
+    except InvalidInput as exc:
+        raise InvalidInput(f"not an intact certificate: {exc}", field="document") from None
+    withheld = obfuscate(document, fields)
+    check_signature(withheld)
+    return withheld
+
+
 def read_document(path: Path) -> WrappedDocument:
     try:
         text = path.read_text(encoding="utf-8")

@@ -1,0 +1,57 @@
+"""The chain, cold-chain and API-load benchmarks run end to end at smoke size and write their rounds; no
+timing is judged here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_quick(script: str, results: Path) -> dict:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--quick"],
+        env={**os.environ, "GZCHAIN_BENCH_RESULTS": str(results)},
+        capture_output=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads((results / script.replace(".py", ".json")).read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_the_registration_benchmark_runs_at_smoke_size_and_writes_its_rounds(tmp_path: Path):
+    results = run_quick("registrations.py", tmp_path)
+    rounds = {r["name"]: r for r in results["rounds"]}
+    assert len(rounds) == 7 and all(r["fail"] == 0 and r["succ"] > 0 for r in rounds.values())
+    assert all(r["met"] is None for r in rounds.values())  # smoke sizes judge no goal
+    assert rounds["embedded · gateway.transact_many"]["succ"] == 20
+    assert rounds["anvil (1 s blocks) · gateway.transact_many"]["succ"] == 50
+
+
+@pytest.mark.slow
+def test_the_coldchain_benchmark_runs_at_smoke_size_and_writes_its_rounds(tmp_path: Path):
+    results = run_quick("coldchain.py", tmp_path)
+    ingest, trace = results["rounds"]
+    assert ingest["succ"] == 100 and ingest["unit"] == "reading" and ingest["fail"] == 0
+    assert trace["succ"] == 3 and trace["fail"] == 0
+    assert set(results["ingest_profile_seconds"]) >= {"parse and validate EPCIS", "chain transaction"}
+
+
+@pytest.mark.slow
+def test_the_api_load_benchmark_runs_at_smoke_size_and_samples_the_servers_memory(tmp_path: Path):
+    results = run_quick("api_load.py", tmp_path)
+    rounds = {r["name"]: r for r in results["rounds"]}
+    for name in ("POST /businesses (write, confirmed)", "GET /businesses/{uscc} (read)"):
+        assert rounds[name]["succ"] > 0 and rounds[name]["fail"] == 0
+    rss = results["rss"]
+    assert rss["peak_mib"] >= max(rss["start_mib"], rss["end_mib"]) > 0
+    assert len(rss["samples"]) >= 5

@@ -1,0 +1,110 @@
+"""Seeds a data folder for the portal's browser tests: the cold-chain and business scenarios, and a class's
+certificates (one revoked, one presented with fields withheld). Prints what it made as JSON.
+
+Run as `python seed.py OUT_DIR` with GZCHAIN_DATA_DIR set: a process of its own, so the embedded chain is
+closed and saved before `gzchain serve` opens it.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from rich.console import Console
+
+from gzchain.bootstrap import open_runtime
+from gzchain.demo import run_scenario
+from gzchain.domain.certificates.revocation import RevocationReason
+from gzchain.domain.oa import obfuscate
+from gzchain.services.certificates.templates import load_template
+from gzchain.settings import Settings
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+REVOCATION_TEXT = "admission obtained with forged transcripts"
+WITHHELD = ["recipient.studentId", "admissionDate"]
+
+
+def scenario(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"portal_seed_{name}", SCENARIOS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def found(pattern: str, narration: str) -> str:
+    match = re.search(pattern, narration)
+    if match is None:
+        raise SystemExit(f"the scenario's narration no longer says {pattern!r}:\n{narration}")
+    return match.group(1)
+
+
+def main(out: Path) -> None:
+    rt = open_runtime(Settings())
+    narration = io.StringIO()
+    console = Console(file=narration, width=400, color_system=None)
+    try:
+        rt.deploy()
+        cold_chain, business = scenario("cold_chain"), scenario("business_registration")
+        for module in (cold_chain, business):
+            if not run_scenario(module, rt, console):
+                raise SystemExit(narration.getvalue())
+        text = narration.getvalue()
+        batch = found(r"batch (BR\d{4}-[0-9A-F]{4}), 24", text)
+        uscc = found(r"with USCC (\w{18})", text)
+        articles = out / "articles-of-association.txt"
+        articles.write_bytes(business._articles(uscc))
+        (out / "altered-articles.txt").write_bytes(business._articles(uscc).replace(b"11", b"12", 1))
+
+        certificates = rt.certificates()
+        records = out / "records.csv"
+        rows = scenario("e_certificates")._records(3)
+        with records.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        issued = out / "issued"
+        certificates.issue_batch("gz-edu", load_template("graduation-certificate"), records, issued)
+        valid = issued / "GZ-2026-000000.json"
+        revoked = issued / "GZ-2026-000001.json"
+        certificates.revoke_document(
+            "gz-edu", json.loads(revoked.read_text(encoding="utf-8")), RevocationReason.FRAUD, REVOCATION_TEXT
+        )
+        presented = out / "presented.json"
+        presented.write_text(
+            json.dumps(
+                obfuscate(json.loads(valid.read_text(encoding="utf-8")), WITHHELD), ensure_ascii=False
+            ),
+            encoding="utf-8",
+        )
+        trace = rt.coldchain().trace(f"{batch}-A")
+        recalled = rt.coldchain().trace(f"{batch}-B")
+    finally:
+        rt.close()
+    facts = {
+        "batch": batch,
+        "good_lot": f"{batch}-A",
+        "good_lot_id": "0x" + trace.batch.batch_id.hex(),
+        "recalled_lot": f"{batch}-B",
+        "recalled_lot_id": "0x" + recalled.batch.batch_id.hex(),
+        "recall_reason": recalled.recall.reason if recalled.recall else None,
+        "uscc": uscc,
+        "articles": str(articles),
+        "altered_articles": str(out / "altered-articles.txt"),
+        "valid_certificate": str(valid),
+        "revoked_certificate": str(revoked),
+        "revocation_text": REVOCATION_TEXT,
+        "presented_certificate": str(presented),
+        "withheld": WITHHELD,
+    }
+    print(json.dumps(facts))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
