@@ -30,13 +30,14 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Each lane runs on one pytest-xdist worker per core; every worker gets its own chain, node and database.
 test: lint
 	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 	@echo "== lane 2 of 3: contract, service and API suites again, on a real anvil node set up like Besu (zero fee) =="
-	$(BIN)/pytest tests/contracts tests/services tests/api --lane anvil
+	$(BIN)/pytest -n auto tests/contracts tests/services tests/api --lane anvil
 	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="
-	$(BIN)/pytest tests/store tests/api --store postgres
+	$(BIN)/pytest -n auto tests/store tests/api --store postgres
 
 # Every benchmark at full size, each printing its table and writing bench/results/<name>.json.
 bench: setup

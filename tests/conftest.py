@@ -22,6 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 
 
+# pytest-xdist starts its workers with COLUMNS=80. The CLI's rich consoles are built when their module is
+# imported and would keep that width for good, so the CLI suites (which widen COLUMNS for each run) would
+# see wrapped tables. This conftest is imported before any other, so it drops the inherited value first.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.pop("COLUMNS", None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--store",
