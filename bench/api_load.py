@@ -9,6 +9,7 @@ seconds by `--clients` threads, each with its own keep-alive HTTP client, loopin
 
 One Caliper row per operation type. The server's resident set size is sampled every second; the goal is a
 flat line: start, end, peak and the slope (least squares after the first tenth of the run, MiB per minute).
+The server's CPU time per request is reported too: on a shared machine it varies less than latency.
 
 Run: `.venv/bin/python bench/api_load.py [--quick] [--duration S] [--clients N]`.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 from caliper import Report, Round
-from served import gzchain_serve, rss_mib
+from served import cpu_seconds, gzchain_serve, rss_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -161,12 +162,15 @@ def main() -> None:
                 for _ in range(clients)
             ]
             sampler = threading.Thread(target=sample_rss, args=(server.pid, until, samples))
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
             for thread in [sampler, *threads]:
                 thread.start()
             for thread in [sampler, *threads]:
                 thread.join()
             seconds = time.perf_counter() - started
+            server_cpu = cpu_seconds(server.pid) - cpu_before
+    requests = sum(len(latencies) + tally.failures[op] for op, latencies in tally.latencies.items())
+    cpu_ms_per_request = 1000 * server_cpu / max(requests, 1)
     for op in ("register", "lookup", "members"):
         unit = "tx" if op == "register" else "req"
         name = {
@@ -187,7 +191,8 @@ def main() -> None:
         goal=f"RSS flat (slope <= {MAX_SLOPE_MIB_PER_MIN:g} MiB/min)",
         met=slope <= MAX_SLOPE_MIB_PER_MIN,
         notes=f"server RSS start {start:.0f} MiB, end {end:.0f} MiB, peak {peak:.0f} MiB, "
-        f"slope {slope:+.2f} MiB/min over {seconds:.0f} s with {clients} clients",
+        f"slope {slope:+.2f} MiB/min over {seconds:.0f} s with {clients} clients; "
+        f"server CPU {cpu_ms_per_request:.1f} ms per request",
     )
     report.extra["rss"] = {
         "start_mib": round(start, 1),
@@ -197,6 +202,11 @@ def main() -> None:
         "clients": clients,
         "duration_s": round(seconds, 1),
         "samples": [[round(t, 1), round(m, 1)] for t, m in samples],
+    }
+    report.extra["server_cpu"] = {
+        "seconds": round(server_cpu, 2),
+        "requests": requests,
+        "ms_per_request": round(cpu_ms_per_request, 2),
     }
     if args.quick:
         for round_ in report.rounds:

@@ -7,58 +7,71 @@ pragma solidity 0.8.28;
 /// organisation code at position 17, and the GB 32100 check character at position 18. Mirrors
 /// gzchain/domain/uscc.py, except that the registration authority and institution type (positions 1-2) are
 /// checked there only: those tables may grow, a check character's arithmetic never changes.
+///
+/// Every registration runs this, so it is written for few EVM steps: the per-character facts are table
+/// lookups in packed constants instead of chains of comparisons, and the sums (at most 17 products of two
+/// numbers below 36) cannot overflow, so they run unchecked.
 library UsccCheck {
     uint256 private constant _CHECKED_LENGTH = 17; // positions covered by the final check character
     uint256 private constant _BASE = 31; // size of the USCC alphabet 0-9 A-H J-N P Q R T U W X Y
-    // GB 11714 weights of organisation-code characters 1-8 (USCC positions 9-16), one byte each.
-    bytes8 private constant _ORGANISATION_WEIGHTS = 0x0307090a05080402;
+    uint256 private constant _FIRST_CHARACTER = 0x30; // "0", the lowest character of the alphabet
+
+    // For each ASCII character from "0" (0x30) to "Y" (0x59), five bits: its alphabet value plus one, or
+    // 0 for a character outside the alphabet (":" to "@", I, O, S, V). Generated from uscc.py's ALPHABET.
+    uint256 private constant _VALUES_PLUS_ONE = 0x3fee839b06b3805ed5a4c128c1ee6b160000000014941cc520c41;
+
+    // One byte per position 1-17, position 1 in the lowest byte (the loop shifts each table right as it
+    // goes): the GB 32100 weights 3^(i-1) mod 31,
+    uint256 private constant _WEIGHTS = 0x1c1e0a18080d191d1411101a131b090301;
+    // the GB 11714 weights of organisation-code characters 1-8 (USCC positions 9-16), zero elsewhere,
+    uint256 private constant _ORGANISATION_WEIGHTS = 0x020408050a0907030000000000000000;
+    // and the highest value allowed: 9 (digits only) at positions 3-8, the division code; 30 elsewhere.
+    uint256 private constant _HIGHEST_VALUES = 0x1e1e1e1e1e1e1e1e1e0909090909091e1e;
 
     /// @notice The 1-based position of the first character that is wrong, or 0 if `code` is a valid USCC.
     /// @dev Positions are checked in order; position 17 is wrong when it is not the GB 11714 check character of
     /// positions 9-16, position 18 when it is not the GB 32100 check character of positions 1-17.
     function firstInvalidPosition(bytes18 code) internal pure returns (uint8) {
         uint256 total; // GB 32100: sum of value(Ci) * 3^(i-1) over positions 1-17
-        uint256 weight = 1;
         uint256 organisationTotal; // GB 11714: weighted sum over positions 9-16
-        for (uint256 i = 0; i < _CHECKED_LENGTH; i++) {
-            bytes1 char = code[i];
-            (bool known, uint256 value) = _value(char);
-            bool digitsOnly = i >= 2 && i < 8; // positions 3-8: administrative division code
-            if (!known || (digitsOnly && value > 9)) return uint8(i + 1);
-            if (i >= 8 && i < 16) {
-                organisationTotal += _organisationValue(char) * uint8(_ORGANISATION_WEIGHTS[i - 8]);
-            } else if (i == 16 && char != _organisationCheckCharacter(organisationTotal)) {
-                return 17;
+        uint256 characters = uint256(bytes32(code)); // position 1 in the highest byte
+        uint256 weights = _WEIGHTS;
+        uint256 organisationWeights = _ORGANISATION_WEIGHTS;
+        uint256 highestValues = _HIGHEST_VALUES;
+        unchecked {
+            for (uint256 position = 1; position <= _CHECKED_LENGTH; ++position) {
+                uint256 char = characters >> 248; // the highest byte
+                uint256 value = _value(char);
+                if (value > highestValues & 0xff) return uint8(position);
+                total += value * (weights & 0xff);
+                organisationTotal += _organisationValue(char) * (organisationWeights & 0xff);
+                characters <<= 8;
+                weights >>= 8;
+                organisationWeights >>= 8;
+                highestValues >>= 8;
             }
-            total += value * weight;
-            weight = (weight * 3) % _BASE;
         }
-        (bool isAlphabet, uint256 last) = _value(code[_CHECKED_LENGTH]);
-        if (!isAlphabet || last != (_BASE - (total % _BASE)) % _BASE) return 18;
+        if (code[16] != _organisationCheckCharacter(organisationTotal)) return 17;
+        if (_value(uint8(code[_CHECKED_LENGTH])) != (_BASE - (total % _BASE)) % _BASE) return 18;
         return 0;
     }
 
-    /// @dev The value 0-30 of a USCC alphabet character; I, O, S, V and Z are not in the alphabet.
-    function _value(bytes1 char) private pure returns (bool known, uint256 value) {
-        uint8 c = uint8(char);
-        if (c >= 0x30 && c <= 0x39) return (true, c - 0x30); // 0-9
-        if (c >= 0x41 && c <= 0x48) return (true, c - 0x41 + 10); // A-H
-        if (c >= 0x4a && c <= 0x4e) return (true, c - 0x4a + 18); // J-N
-        if (c == 0x50) return (true, 23); // P
-        if (c == 0x51) return (true, 24); // Q
-        if (c == 0x52) return (true, 25); // R
-        if (c == 0x54) return (true, 26); // T
-        if (c == 0x55) return (true, 27); // U
-        if (c == 0x57) return (true, 28); // W
-        if (c == 0x58) return (true, 29); // X
-        if (c == 0x59) return (true, 30); // Y
-        return (false, 0);
+    /// @dev The value 0-30 of a USCC alphabet character; type(uint256).max for any other byte, which is above
+    /// every highest value and every check value.
+    function _value(uint256 char) private pure returns (uint256) {
+        unchecked {
+            // A byte below "0" wraps to a shift of 256 bits or more, one above "Y" shifts past the table's
+            // 210 bits: both read 0, like the characters the table marks as outside the alphabet.
+            return ((_VALUES_PLUS_ONE >> (5 * (char - _FIRST_CHARACTER))) & 0x1f) - 1;
+        }
     }
 
     /// @dev GB 11714 counts letters A=10 ... Z=35 over the full Latin alphabet, unlike the USCC alphabet.
-    function _organisationValue(bytes1 char) private pure returns (uint256) {
-        uint8 c = uint8(char);
-        return c <= 0x39 ? c - 0x30 : c - 0x41 + 10;
+    /// Only called for USCC alphabet characters (digits and capitals).
+    function _organisationValue(uint256 char) private pure returns (uint256) {
+        unchecked {
+            return char <= 0x39 ? char - 0x30 : char - 0x41 + 10;
+        }
     }
 
     function _organisationCheckCharacter(uint256 organisationTotal) private pure returns (bytes1) {

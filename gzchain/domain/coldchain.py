@@ -412,7 +412,7 @@ def celsius_text(tenths: int) -> str:
 # ---- sensor readings ----
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadingRecord:
     """One temperature reading as its Merkle leaf commits to it.
 
@@ -478,18 +478,30 @@ def _reading_leaf_encoding(start_ms: int, end_ms: int, device: bytes, low: int, 
 def reading_records(event: EpcisEvent, path: str = "eventList[0]") -> tuple[ReadingRecord, ...]:
     """The temperature readings of an event, in the order its sensor reports list them."""
     records = []
+    # An event may hold a hundred thousand readings of a few dozen distinct temperatures: each distinct
+    # temperature is rounded to tenths once.
+    tenths: dict[tuple[Decimal, Decimal], tuple[int, int]] = {}
     for reading in event.temperature_readings:
-        low, high = reading.lowest_celsius, reading.highest_celsius
-        if low is None or high is None:
+        values = [
+            value
+            for value in (reading.celsius, reading.min_celsius, reading.max_celsius, reading.mean_celsius)
+            if value is not None
+        ]
+        if not values:
             continue
+        low, high = min(values), max(values)
+        bounds = tenths.get((low, high))
+        if bounds is None:
+            bounds = tenths[(low, high)] = (floor_tenths(low), ceil_tenths(high))
         start = reading.time or reading.start_time
         end = reading.time or reading.end_time
+        start_ms = millis(start) if start else 0
         record = ReadingRecord(
-            start_ms=millis(start) if start else 0,
-            end_ms=millis(end) if end else 0,
+            start_ms=start_ms,
+            end_ms=start_ms if end is start else millis(end) if end else 0,
             device=reading.device_id or "",
-            low_tenths=floor_tenths(low),
-            high_tenths=ceil_tenths(high),
+            low_tenths=bounds[0],
+            high_tenths=bounds[1],
             value=_display_value(reading),
         )
         if record.low_tenths < INT16_MIN or record.high_tenths > INT16_MAX:
@@ -526,8 +538,9 @@ def _plain(value: Decimal | None) -> str:
 
 
 def millis(moment: datetime) -> int:
-    """Unix milliseconds of an aware datetime, exactly (no float rounding)."""
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+    """Unix milliseconds of an aware datetime, exactly (no float rounding), rounded down."""
+    since = moment - _EPOCH  # a timedelta keeps days, seconds and microseconds apart, all whole
+    return since.days * 86_400_000 + since.seconds * 1000 + since.microseconds // 1000
 
 
 def from_millis(value: int) -> datetime:

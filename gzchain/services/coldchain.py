@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gzchain.chain.gateway import ChainGateway, Receipt
@@ -381,10 +380,11 @@ class ColdChainService:
 
         def stage(session: Session, tx_hash: str) -> None:
             # Core bulk inserts (one executemany per table): a document may carry 100,000 readings, and
-            # ORM objects for each cost more than the chain transaction that anchors them.
+            # the ORM's bulk path still handles each row in Python, which costs more than the chain
+            # transaction that anchors them.
             for model, rows in self._rows(ops, context, signer.address, tx_hash).items():
                 if rows:
-                    session.execute(insert(model), rows)
+                    session.execute(model.__table__.insert(), rows)
 
         receipt = self._execute(ops, signer, stage)
         flagged = tuple(
@@ -436,7 +436,7 @@ class ColdChainService:
         self, ops: Sequence[_Op], context: object, agency: str, tx_hash: str
     ) -> dict[Any, list[dict[str, Any]]]:
         """The rows an anchoring stores, by model, waiting on its transaction (tx_hash) to be mined."""
-        proof = {"tx_hash": tx_hash, "block_number": None, "tx_index": None}
+        proof = {"tx_hash": tx_hash}  # no block nor index yet: the rows are pending until it is mined
         lots: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         readings: list[dict[str, Any]] = []

@@ -2,17 +2,29 @@
 
 The chain answers what happened (batches, anchors, certificates, custody, recalls) and its event logs say in
 which transaction and block; the store supplies the EPCIS events and readings those anchors were computed
-from, and every one of them is recomputed and compared before it is shown as part of the story.
+from, and every one of them is compared with its anchor before it is shown as part of the story.
+
+Two things are remembered between traces, both keyed so that they cannot go stale:
+* the chain's answers (views and logs) per head block hash: state at a given block never changes, and any new
+  block (or a snapshot revert) changes the hash;
+* what a stored event's exact text hashes and parses to (its CBV 2.0 hash, its anchor, its readings), keyed
+  by a SHA-256 of that text: a stored row altered in any way has another digest and is hashed and parsed
+  afresh, so the trace still catches it on its next request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta, timezone
-from typing import Any, NamedTuple
+from functools import cached_property
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from web3.contract import Contract
 
 from gzchain.chain.event_decoding import EventDecoder
@@ -24,6 +36,7 @@ from gzchain.domain.coldchain import (
     CertificateEntry,
     CertificateKind,
     CustodyStep,
+    EventAnchor,
     Incident,
     Lot,
     LotNode,
@@ -37,7 +50,6 @@ from gzchain.domain.coldchain import (
     anchor_for,
     biz_step_word,
     celsius_text,
-    event_hash_bytes,
     from_millis,
     reading_records,
     unit_text,
@@ -51,6 +63,9 @@ from gzchain.store.db import Store
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 ZERO_HASH = b"\x00" * 32
+Head = tuple[int, bytes]  # a block's number and hash
+MAX_REMEMBERED_EVENTS: Final = 20_000  # stored events whose check is kept; beyond that all are re-checked
+MAX_REMEMBERED_ANSWERS: Final = 2_000  # lots' chain answers kept for the head; beyond that all are re-read
 
 
 class OnChainBatch(NamedTuple):
@@ -120,6 +135,86 @@ class _Logs:
     incidents: list[tuple[int, int, Incident]]
 
 
+class _LogEntry(NamedTuple):
+    """One decoded log of the contract, where it sits in the chain."""
+
+    block_number: int
+    log_index: int
+    name: str
+    args: Any
+    proof: Proof
+
+
+class _StoredEvent(NamedTuple):
+    """A stored event as a trace reads it: its JSON and @context as the stored text, not yet parsed."""
+
+    event_text: str
+    context_text: str
+    agency: str
+    tx_hash: str
+    block_number: int | None
+
+
+class _Expected(NamedTuple):
+    """What a stored event's text hashes and parses to: the anchor the chain must hold for it, and a digest
+    of its reading records (what the stored reading rows must equal); or why it cannot be read."""
+
+    anchor: EventAnchor | None
+    readings: bytes = b""
+    invalid: str | None = None
+
+
+_UNKNOWN: Final = object()
+
+
+class TraceMemory:
+    """What traces on one chain remember (see the module's docstring); shared by every request's reader."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._head: Head | None = None
+        self._answers: dict[tuple[Any, ...], Any] = {}
+        self._expected: dict[bytes, _Expected] = {}
+
+    def recall(self, head: Head, key: tuple[Any, ...]) -> Any:
+        """The answer kept for `key` at `head`, or _UNKNOWN."""
+        with self._lock:
+            return self._answers.get(key, _UNKNOWN) if self._head == head else _UNKNOWN
+
+    def keep(self, head: Head, key: tuple[Any, ...], answer: Any) -> None:
+        """Keep `answer` for `key` at `head` (a new head drops every answer of the one before)."""
+        with self._lock:
+            if self._head != head or len(self._answers) >= MAX_REMEMBERED_ANSWERS:
+                self._head, self._answers = head, {}  # answers of older heads are never asked for again
+            self._answers[key] = answer
+
+    def expected(self, row: _StoredEvent) -> _Expected:
+        """What the stored event's exact text hashes and parses to, worked out once per distinct text."""
+        digest = hashlib.sha256(f"{row.event_text}\0{row.context_text}".encode()).digest()
+        with self._lock:
+            found = self._expected.get(digest)
+        if found is None:
+            found = _expected(row.event_text, row.context_text)
+            with self._lock:
+                if len(self._expected) >= MAX_REMEMBERED_EVENTS:
+                    self._expected.clear()
+                self._expected[digest] = found
+        return found
+
+
+_memories: weakref.WeakKeyDictionary[ChainGateway, TraceMemory] = weakref.WeakKeyDictionary()
+_memories_lock = threading.Lock()
+
+
+def memory_for(gateway: ChainGateway) -> TraceMemory:
+    """The memory shared by every reader on `gateway`: services are built per request, this lasts."""
+    with _memories_lock:
+        found = _memories.get(gateway)
+        if found is None:
+            found = _memories[gateway] = TraceMemory()
+        return found
+
+
 class ColdChainReader:
     """Reads batches, traces and reading proofs; `member` names an address: (name, domain)."""
 
@@ -136,7 +231,7 @@ class ColdChainReader:
         self.store = store
         self.member = member
         self.from_block = from_block  # the contract's deployment block: no event of it is older
-        self._decoder = EventDecoder(contract)
+        self.memory = memory_for(gateway)
 
     # ---- batches and lots ----
 
@@ -157,6 +252,8 @@ class ColdChainReader:
     def stored_lots(self, batch_ids: Iterable[bytes]) -> dict[bytes, Lot]:
         """The GS1 lots this store knows the batch ids of."""
         keys = [hex_id(batch_id) for batch_id in batch_ids]
+        if not keys:
+            return {}
         with self.store.session() as session:
             rows = session.scalars(
                 select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys), _confirmed(ColdChainLotRow))
@@ -182,11 +279,12 @@ class ColdChainReader:
 
     def trace(self, batch_id: bytes) -> Trace:
         """A lot's whole story, from the chain, with the store's copy of every event checked against it."""
-        views = self._views(batch_id)
+        head = self._head()
+        views = self._remembered(head, ("views", batch_id), lambda: self._views(batch_id))
         lineage_raw = views.lineage
         ids = [batch_id for batch_id, _ in lineage_raw]
         lots = self.stored_lots(ids)
-        logs = self._logs(ids)
+        logs = self._logs(ids, head, lots)
         facts = {
             bid: self._facts(bid, raw, views.status[bid], lots.get(bid), logs.created.get(bid))
             for bid, raw in lineage_raw
@@ -256,6 +354,29 @@ class ColdChainReader:
             verified_on_chain=on_chain,
             proof=self._logs([batch_id]).anchored.get((batch_id, digest)),
         )
+
+    @cached_property
+    def _decoder(self) -> EventDecoder:
+        # Built when logs are first decoded: most traces use the logs decoded once for their head.
+        return EventDecoder(self.contract)
+
+    # ---- the chain's answers, kept per head ----
+
+    def _head(self) -> Head:
+        with self.gateway.translated_errors():
+            return self.gateway.backend.head()
+
+    def _remembered(self, head: Head, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        """`read()` as of `head`, asked of the chain once per head."""
+        key = (self.contract.address, *key)
+        found = self.memory.recall(head, key)
+        if found is not _UNKNOWN:
+            return found
+        answer = read()
+        # Views are read at the latest block: an answer is kept only if no block came in meanwhile.
+        if self._head() == head:
+            self.memory.keep(head, key, answer)
+        return answer
 
     # ---- parts of the story ----
 
@@ -430,28 +551,14 @@ class ColdChainReader:
     def _events(
         self, lineage: Sequence[BatchFacts], logs: _Logs, window: TemperatureWindow
     ) -> tuple[tuple[TracedEvent, ...], tuple[TemperaturePoint, ...], tuple[str, ...]]:
-        keys = [hex_id(fact.batch_id) for fact in lineage]
-        with self.store.session() as session:
-            stored = {
-                (row.batch_id, row.event_hash): row
-                for row in session.scalars(
-                    select(ColdChainEventRow).where(ColdChainEventRow.batch_id.in_(keys))
-                )
-            }
-            readings: dict[tuple[str, str], list[ColdChainReadingRow]] = {}
-            for row in session.scalars(
-                select(ColdChainReadingRow)
-                .where(ColdChainReadingRow.batch_id.in_(keys), _confirmed(ColdChainReadingRow))
-                .order_by(ColdChainReadingRow.position)
-            ):
-                readings.setdefault((row.batch_id, row.event_hash), []).append(row)
+        stored, readings = self._stored_events([hex_id(fact.batch_id) for fact in lineage])
         traced: list[tuple[int, int, TracedEvent]] = []
         points: list[TemperaturePoint] = []
         for depth, fact in enumerate(lineage):
             for order, (digest, chain) in enumerate(logs.events.get(fact.batch_id, [])):
                 key = (hex_id(fact.batch_id), hex_id(digest))
                 proof = logs.anchored.get((fact.batch_id, digest))
-                event, problem = _check_event(
+                event, problem = self._check_event(
                     stored.pop(key, None), readings.get(key, []), digest, chain, proof
                 )
                 location = None
@@ -487,7 +594,7 @@ class ColdChainReader:
                         reading=record,
                         within=window.admits(TemperatureRange(record.low_tenths, record.high_tenths)),
                     )
-                    for position, record in enumerate(_record(row) for row in readings.get(key, []))
+                    for position, record in enumerate(readings.get(key, []))
                 )
         store_problems = tuple(
             f"the store holds event {digest} of batch {batch}, which the chain never anchored"
@@ -498,32 +605,126 @@ class ColdChainReader:
         ordered_points = tuple(sorted(points, key=lambda p: (p.reading.start_ms, p.reading.end_ms)))
         return events, ordered_points, store_problems
 
+    def _stored_events(
+        self, keys: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], _StoredEvent], dict[tuple[str, str], list[ReadingRecord]]]:
+        """The stored events of these batches, by (batch, event hash), and their confirmed readings in order.
+
+        Plain rows, not ORM objects, and each event's JSON as the stored text: a trace reads hundreds of
+        events and their readings, and the text is what a stored event's check is remembered by.
+        """
+        events = ColdChainEventRow.__table__.c
+        readings = ColdChainReadingRow.__table__.c
+        with self.store.session() as session:
+            stored = {
+                (batch_id, event_hash): _StoredEvent(*rest)
+                for batch_id, event_hash, *rest in session.execute(
+                    select(
+                        events.batch_id,
+                        events.event_hash,
+                        cast(events.event, Text),
+                        cast(events.context, Text),
+                        events.agency,
+                        events.tx_hash,
+                        events.block_number,
+                    ).where(events.batch_id.in_(keys))
+                )
+            }
+            records: dict[tuple[str, str], list[ReadingRecord]] = {}
+            for batch_id, event_hash, *values in session.execute(
+                select(
+                    readings.batch_id,
+                    readings.event_hash,
+                    readings.start_ms,
+                    readings.end_ms,
+                    readings.device,
+                    readings.low_tenths,
+                    readings.high_tenths,
+                    readings.value,
+                )
+                .where(readings.batch_id.in_(keys), readings.block_number.is_not(None))
+                .order_by(readings.position)
+            ):
+                records.setdefault((batch_id, event_hash), []).append(ReadingRecord(*values))
+        return stored, records
+
+    def _check_event(
+        self,
+        row: _StoredEvent | None,
+        records: Sequence[ReadingRecord],
+        digest: bytes,
+        chain: OnChainEvent,
+        proof: Proof | None,
+    ) -> tuple[Mapping[str, Any] | None, str | None]:
+        """The stored event if it matches what the chain anchored, else None and why not."""
+        if row is None:
+            return None, "the chain anchored this event; the store has no copy of it"
+        if row.block_number is None:
+            return None, f"the store's copy waits for its transaction {row.tx_hash} to be settled"
+        expected = self.memory.expected(row)
+        if expected.anchor is None:
+            return None, f"the stored event is no longer a valid EPCIS event ({expected.invalid})"
+        anchor = expected.anchor
+        if anchor.event_hash != digest:
+            return (
+                None,
+                "the stored event does not match its hash on chain: it was altered after it was anchored",
+            )
+        agreement = {
+            "business step": anchor.biz_step == chain.biz_step,
+            "location": anchor.location == chain.location,
+            "event time": anchor.event_time_ms == chain.event_time_ms,
+            "readings": (anchor.reading_count, anchor.readings_root)
+            == (chain.reading_count, chain.readings_root)
+            and (anchor.min_tenths, anchor.max_tenths) == (chain.min_tenths, chain.max_tenths),
+            "stored readings": _readings_digest(records) == expected.readings,
+            "agency": row.agency == chain.custodian,
+            "transaction": proof is not None
+            and (proof.tx_hash, proof.block_number) == (row.tx_hash, row.block_number),
+        }
+        differing = [what for what, agrees in agreement.items() if not agrees]
+        if differing:
+            return None, "the store's " + ", ".join(differing) + " differ from the chain's"
+        return json.loads(row.event_text), None
+
     # ---- the contract's event logs ----
 
-    def _logs(self, batch_ids: Sequence[bytes]) -> _Logs:
-        """Every event about these batches (their id is each event's first topic), with its tx and block."""
+    def _logs(
+        self, batch_ids: Sequence[bytes], head: Head | None = None, lots: Mapping[bytes, Lot] | None = None
+    ) -> _Logs:
+        """Every event about these batches (their id is each event's first topic), with its tx and block;
+        `lots` are the stored lots of these batches when the caller has read them already."""
+        head = head or self._head()
+        entries = self._remembered(
+            head, ("logs", tuple(batch_ids)), lambda: self._decoded_logs(batch_ids, head[0])
+        )
+        found = _Logs({}, {}, {}, {}, {}, {}, {}, {}, [])
+        lots = self.stored_lots(batch_ids) if lots is None else lots
+        for entry in entries:
+            incident = self._file_log(found, entry.name, entry.args, entry.proof, lots)
+            if incident is not None:
+                found.incidents.append((entry.block_number, entry.log_index, incident))
+        return found
+
+    def _decoded_logs(self, batch_ids: Sequence[bytes], to_block: int) -> list[_LogEntry]:
+        """The contract's logs about these batches up to `to_block`, decoded, in chain order."""
         with self.gateway.translated_errors():
             raw_logs = self.gateway.w3.eth.get_logs(
                 {
                     "address": self.contract.address,
                     "fromBlock": self.from_block,
-                    "toBlock": "latest",
+                    "toBlock": to_block,
                     "topics": [None, [hex_id(batch_id) for batch_id in batch_ids]],
                 }
             )
-        found = _Logs({}, {}, {}, {}, {}, {}, {}, {}, [])
-        lots = self.stored_lots(batch_ids)
+        entries = []
         # Anchoring order is log order; sorted here so it holds whatever order a node returns logs in.
         for log in sorted(raw_logs, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"]))):
             decoded = self._decoder.decode(log)
-            if decoded is None:
-                continue
-            name, args = decoded
-            proof = Proof(hex_id(bytes(log["transactionHash"])), int(log["blockNumber"]))
-            incident = self._file_log(found, name, args, proof, lots)
-            if incident is not None:
-                found.incidents.append((int(log["blockNumber"]), int(log["logIndex"]), incident))
-        return found
+            if decoded is not None:
+                proof = Proof(hex_id(bytes(log["transactionHash"])), int(log["blockNumber"]))
+                entries.append(_LogEntry(int(log["blockNumber"]), int(log["logIndex"]), *decoded, proof))
+        return entries
 
     def _file_log(
         self, found: _Logs, name: str, args: Any, proof: Proof, lots: Mapping[bytes, Lot]
@@ -590,43 +791,23 @@ class ColdChainReader:
 # ---- checking the store against the chain ----
 
 
-def _check_event(
-    row: ColdChainEventRow | None,
-    reading_rows: Sequence[ColdChainReadingRow],
-    digest: bytes,
-    chain: OnChainEvent,
-    proof: Proof | None,
-) -> tuple[Mapping[str, Any] | None, str | None]:
-    """The stored event if it matches what the chain anchored, else None and why not."""
-    if row is None:
-        return None, "the chain anchored this event; the store has no copy of it"
-    if row.block_number is None:
-        return None, f"the store's copy waits for its transaction {row.tx_hash} to be settled"
+def _expected(event_text: str, context_text: str) -> _Expected:
+    """What a stored event hashes and parses to, recomputed from its stored text."""
     try:
-        recomputed = event_hash(row.event, context=row.context)
-        parsed = parse_event(row.event, 0, context=row.context)
-    except InvalidInput as exc:
-        return None, f"the stored event is no longer a valid EPCIS event ({exc})"
-    if event_hash_bytes(recomputed) != digest:
-        return None, "the stored event does not match its hash on chain: it was altered after it was anchored"
-    parsed_readings = reading_records(parsed)
-    expected = anchor_for(parsed, recomputed, readings=parsed_readings)
-    agreement = {
-        "business step": expected.biz_step == chain.biz_step,
-        "location": expected.location == chain.location,
-        "event time": expected.event_time_ms == chain.event_time_ms,
-        "readings": (expected.reading_count, expected.readings_root)
-        == (chain.reading_count, chain.readings_root)
-        and (expected.min_tenths, expected.max_tenths) == (chain.min_tenths, chain.max_tenths),
-        "stored readings": tuple(_record(r) for r in reading_rows) == parsed_readings,
-        "agency": row.agency == chain.custodian,
-        "transaction": proof is not None
-        and (proof.tx_hash, proof.block_number) == (row.tx_hash, row.block_number),
-    }
-    differing = [what for what, agrees in agreement.items() if not agrees]
-    if differing:
-        return None, "the store's " + ", ".join(differing) + " differ from the chain's"
-    return row.event, None
+        event, context = json.loads(event_text), json.loads(context_text)
+        recomputed = event_hash(event, context=context)
+        parsed = parse_event(event, 0, context=context)
+        readings = reading_records(parsed)
+        anchor = anchor_for(parsed, recomputed, readings=readings)
+    except (InvalidInput, ValueError) as exc:
+        return _Expected(None, invalid=str(exc))
+    return _Expected(anchor, _readings_digest(readings))
+
+
+def _readings_digest(records: Iterable[ReadingRecord]) -> bytes:
+    """One digest of what ReadingRecord equality compares (its value is for display only)."""
+    fields = [(r.start_ms, r.end_ms, r.device, r.low_tenths, r.high_tenths) for r in records]
+    return hashlib.sha256(repr(fields).encode()).digest()
 
 
 def _confirmed(model: Any) -> Any:

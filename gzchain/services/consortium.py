@@ -6,9 +6,10 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from web3 import Web3
+from web3.exceptions import BlockNotFound
 
 from gzchain.chain.gateway import ChainGateway, Receipt
 from gzchain.chain.keys import KeyRing
@@ -37,43 +38,109 @@ class ProposalOutcome:
 Head = tuple[int, bytes]  # a block's number and hash
 
 
-class ConsortiumReads:
-    """The Consortium's view-call answers, kept for one chain head (block number and hash).
+class ConsortiumLog(Protocol):
+    """What ConsortiumReads asks the chain to tell whether answers read at one head still hold at another."""
 
-    Every API request checks its agency's role, and the member list costs a call per member and role:
-    asked again at the same head, the chain would answer the same. Any new block (or a revert) changes
-    the head and drops every answer, so a role change is seen as soon as its block is mined. Shared by
-    the request threads of one runtime; concurrent askers of one answer at a new head wait for the first
-    one's call instead of all running it.
+    address: str  # the Consortium's
+
+    def is_canonical(self, head: Head) -> bool:
+        """Whether `head` is still the chain's block at its number (a revert may have dropped it)."""
+        ...
+
+    def logged_between(self, first: int, last: int) -> bool:
+        """Whether the Consortium emitted any event in blocks `first` to `last`."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChainConsortiumLog:
+    """ConsortiumLog asked of the chain (eth_getLogs comes from the log index on the embedded chain)."""
+
+    gateway: ChainGateway
+    address: str
+
+    def is_canonical(self, head: Head) -> bool:
+        with self.gateway.translated_errors():
+            try:
+                return bytes(self.gateway.w3.eth.get_block(head[0])["hash"]) == head[1]
+            except BlockNotFound:
+                return False
+
+    def logged_between(self, first: int, last: int) -> bool:
+        with self.gateway.translated_errors():
+            return bool(
+                self.gateway.w3.eth.get_logs({"address": self.address, "fromBlock": first, "toBlock": last})
+            )
+
+
+class ConsortiumReads:
+    """The Consortium's view-call answers, kept from block to block until a block changes the Consortium.
+
+    Every API request checks its agency's role, and the member list costs a call per member and role. The
+    Consortium's storage changes only through its propose* and approve functions, and each emits an event
+    (AccessControl's own grant, revoke and renounce revert; nothing can upgrade or destroy the contract), so
+    answers read at one head hold at a later head when no block in between has a Consortium log. Each new
+    head costs one look at the chain: is the head the answers hold at still on the chain, and did any block
+    since log a Consortium event? A change, or a revert past that head, drops every answer, so a role change
+    is seen as soon as its block is mined. Only views of storage alone go here: none that reads the block's
+    time or number (a proposal's state does).
+
+    Shared by the request threads of one runtime; concurrent askers of one answer wait for the first one's
+    read instead of all running it.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._head: Head | None = None
+        self._checking = threading.Lock()  # one look at the chain per new head, not one per asker
+        self._contract: str | None = None
+        self._head: Head | None = None  # the latest head the answers are known to hold at
         self._answers: dict[tuple[Any, ...], Future[Any]] = {}
 
-    def answer(self, head: Head, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    def answer(self, head: Head, key: tuple[Any, ...], read: Callable[[], Any], log: ConsortiumLog) -> Any:
+        """`read()`'s answer, which must be the Consortium's state as of `head`; remembered while it holds."""
+        answers = self._answers_at(head, log)
+        if answers is None:
+            return read()  # asked at a head older than the answers': read as asked, keep nothing
         with self._lock:
-            if self._head != head:
-                self._head, self._answers = head, {}
-            known = self._answers.get(key)
+            known = answers.get(key)
+            reader = known is None
             if known is None:
-                known = self._answers[key] = Future()
-                reader = True
-            else:
-                reader = False
+                known = answers[key] = Future()
         if not reader:
             return known.result()
         try:
             value = read()  # outside the lock: a slow chain call must not hold up other keys' readers
         except BaseException as exc:
             with self._lock:
-                if self._answers.get(key) is known:
-                    del self._answers[key]  # a failed read is not remembered; the next asker retries
+                if answers.get(key) is known:
+                    del answers[key]  # a failed read is not remembered; the next asker retries
             known.set_exception(exc)
             raise
-        known.set_result(value)
+        known.set_result(value)  # into the answers of its head, even if they were dropped meanwhile
         return value
+
+    def _answers_at(self, head: Head, log: ConsortiumLog) -> dict[tuple[Any, ...], Future[Any]] | None:
+        """The answers that hold at `head`, or None for a head older than the latest one they were kept at."""
+        with self._lock:
+            if self._head == head and self._contract == log.address:
+                return self._answers
+        with self._checking:
+            seen = self._head if self._contract == log.address else None
+            if seen == head:
+                return self._answers  # another asker looked while this one waited
+            if seen is None:
+                kept = False
+            elif head[0] > seen[0]:
+                kept = log.is_canonical(seen) and not log.logged_between(seen[0] + 1, head[0])
+            elif log.is_canonical(seen):
+                return None  # `head` was read before the block the answers were last confirmed at
+            else:
+                kept = False  # reverted below the answers' head
+            with self._lock:
+                self._contract, self._head = log.address, head
+                if not kept:
+                    self._answers = {}
+                return self._answers
 
 
 class ConsortiumService:
@@ -107,50 +174,64 @@ class ConsortiumService:
             ids[self.keys.address(agency.id)] = agency.id
         return ids
 
-    # ---- reads ----
-
-    def _read(self, name: str, *args: Any) -> Any:
-        """`name(*args)` of the Consortium as of the latest block, asked of the chain once per block."""
-        with self.gateway.translated_errors():
-            head = self.gateway.backend.head()
-        return self.reads.answer(
-            head,
-            (self.contract.address, name, *args),
-            # Read at the head's number, so the answer is never of a later block than its key.
-            lambda: _frozen(self.gateway.call(self.contract.functions[name](*args), block=head[0])),
-        )
+    # ---- reads (kept by ConsortiumReads; see there which views may be) ----
 
     def members(self) -> list[Member]:
-        ids = self._agency_ids()
-        return [self._member(address, ids.get(address)) for address in self._read("members")]
+        head = self._head()
+        return list(self._remembered(head, ("member list",), lambda: self._members_at(head[0])))
 
     def member(self, who: str) -> Member:
         address = self.resolve(who)
-        if address not in self._read("members"):
+        found = next((m for m in self.members() if m.address == address), None)
+        if found is None:
             raise NotFound(f"{who} is not a member of the consortium")
-        return self._member(address, self._agency_ids().get(address))
-
-    def _member(self, address: str, agency_id: str | None) -> Member:
-        name, domain, status, joined_at = self._read("member", address)
-        role_ids = self._read("rolesOf", address)
-        return Member(
-            address=address,
-            name=name,
-            domain=domain,
-            status=MemberStatus(status),
-            joined_at=joined_at,
-            roles=tuple(Role.from_id(r) for r in role_ids),
-            agency_id=agency_id,
-        )
+        return found
 
     def threshold(self) -> int:
-        return self._read("threshold")
+        return self._view(self._head(), "threshold")
 
     def governor_count(self) -> int:
-        return self._read("governorCount")
+        return self._view(self._head(), "governorCount")
 
     def has_active_role(self, who: str, role: Role) -> bool:
-        return self._read("hasActiveRole", role.id, self.resolve(who))
+        return self._view(self._head(), "hasActiveRole", role.id, self.resolve(who))
+
+    def _head(self) -> Head:
+        with self.gateway.translated_errors():
+            return self.gateway.backend.head()
+
+    def _view(self, head: Head, name: str, *args: Any) -> Any:
+        """`name(*args)` of the Consortium as of `head`."""
+        return self._remembered(
+            head, (name, *args), lambda: _frozen(self._call(self.contract.functions[name](*args), head[0]))
+        )
+
+    def _remembered(self, head: Head, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        log = ChainConsortiumLog(self.gateway, self.contract.address)
+        return self.reads.answer(head, (self.contract.address, *key), read, log)
+
+    def _call(self, fn: Any, block: int) -> Any:
+        # At the head's number, so an answer is never of a later block than the head it is kept under.
+        return self.gateway.call(fn, block=block)
+
+    def _members_at(self, block: int) -> tuple[Member, ...]:
+        fns, ids = self.contract.functions, self._agency_ids()
+        found = []
+        for address in self._call(fns.members(), block):
+            name, domain, status, joined_at = self._call(fns.member(address), block)
+            role_ids = self._call(fns.rolesOf(address), block)
+            found.append(
+                Member(
+                    address=address,
+                    name=name,
+                    domain=domain,
+                    status=MemberStatus(status),
+                    joined_at=joined_at,
+                    roles=tuple(Role.from_id(r) for r in role_ids),
+                    agency_id=ids.get(address),
+                )
+            )
+        return tuple(found)
 
     def proposal(self, proposal_id: int) -> Proposal:
         fns = self.contract.functions

@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import delete, select, update
@@ -62,16 +62,21 @@ class AnchoredRows:
         session.execute(
             update(self.model)
             .where(self.pending(receipt.tx_hash))
-            .values({self.block: receipt.block_number, self.index: receipt.tx_index})
+            .values({self.block: receipt.block_number, self.index: receipt.tx_index}),
+            execution_options=_UNSYNCHRONISED,
         )
 
     def discard(self, session: Session, tx_hash: str) -> None:
         if self.clear_on_refusal:
-            session.execute(
-                update(self.model).where(self.pending(tx_hash)).values(dict.fromkeys(self.clear_on_refusal))
-            )
+            statement = update(self.model).values(dict.fromkeys(self.clear_on_refusal))
         else:
-            session.execute(delete(self.model).where(self.pending(tx_hash)))
+            statement = delete(self.model)
+        session.execute(statement.where(self.pending(tx_hash)), execution_options=_UNSYNCHRONISED)
+
+
+# Settling runs in a session of its own that has loaded none of the rows, so the ORM need not fetch the key of
+# every row touched to keep loaded objects in step: one document's readings can be 100,000 rows.
+_UNSYNCHRONISED: Final = {"synchronize_session": False}
 
 
 @dataclass

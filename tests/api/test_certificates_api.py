@@ -11,7 +11,6 @@ from support.api import assert_problem
 from support.certificates import graduate, graduation_data
 
 from gzchain.api.schemas.certificates import MAX_RECORDS, WRAPPED_EXAMPLE
-from gzchain.domain.errors import ChainUnavailable
 from gzchain.domain.oa import wrap_documents
 
 ISSUER, OTHER_ISSUER = "gz-edu", "gz-hrss"
@@ -160,12 +159,42 @@ def test_an_altered_or_foreign_certificate_is_an_answer_not_an_error(client, bat
     assert next(f for f in never_issued["fragments"] if f["name"] == "DOCUMENT_STATUS")["status"] == "INVALID"
 
 
-def test_verifying_with_the_chain_unreachable_is_503(client, runtime, monkeypatch):
-    def unreachable() -> int:
-        raise ChainUnavailable("the node at http://127.0.0.1:8545 does not answer")
+@pytest.fixture
+def chain_down(runtime, monkeypatch) -> list[str]:
+    """The chain's provider refuses every request, as a node that went away does; the methods asked."""
+    asked: list[str] = []
 
-    monkeypatch.setattr(runtime.gateway, "block_number", unreachable)
+    def unreachable(method, params):
+        asked.append(method)
+        raise ConnectionError("the node at http://127.0.0.1:8545 does not answer")
+
+    monkeypatch.setattr(runtime.gateway.w3.provider, "make_request", unreachable)
+    return asked
+
+
+def test_verifying_with_the_chain_unreachable_is_503(client, chain_down):
     assert_problem(client.post("/certificates/verify", json=WRAPPED_EXAMPLE), 503)
+    assert chain_down == ["eth_getBlockByNumber"]  # the head is read once, and nothing more is tried
+
+
+def test_an_unreadable_document_with_the_chain_unreachable_is_503_too(client, chain_down):
+    unreadable = copy.deepcopy(WRAPPED_EXAMPLE)
+    unreadable["data"]["issuers"] = "not a list"
+    assert_problem(client.post("/certificates/verify", json=unreadable), 503)
+
+
+def test_the_verify_route_reads_the_chain_head_once(client, runtime, batch, monkeypatch):
+    verified(client, batch["documents"][0])  # the answers of this head are kept from here on
+    asked: list[str] = []
+    original = runtime.gateway.w3.provider.make_request
+
+    def counting(method, params):
+        asked.append(method)
+        return original(method, params)
+
+    monkeypatch.setattr(runtime.gateway.w3.provider, "make_request", counting)
+    assert verified(client, batch["documents"][0])["valid"] is True
+    assert asked.count("eth_getBlockByNumber") == 1
 
 
 def test_writes_without_a_credential_are_401(client, batch):

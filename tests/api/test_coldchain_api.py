@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from fastapi.encoders import jsonable_encoder
 from support.api import assert_problem
 
+from gzchain.api.routes import coldchain as coldchain_routes
 from gzchain.domain.coldchain import TemperatureWindow
 from gzchain.services.coldchain import CHINA_STANDARD_TIME
 
@@ -45,6 +47,17 @@ def test_anyone_can_trace_a_lot_with_proofs_and_the_breach(client, lot):
     assert event["event_hash"] == lot[1] and event["proof"]["tx_hash"].startswith("0x")
     assert [p["within"] for p in trace["temperatures"]] == [True, True, False]
     assert trace["hold"] is not None  # the breach flagged the lot
+
+
+def test_a_trace_is_rendered_as_fastapis_own_encoder_renders_it(runtime, lot):
+    found = runtime.coldchain().trace(lot[0])  # a hold, certificate kinds (enums), ids (bytes), times
+    assert coldchain_routes._public(found) == jsonable_encoder(
+        found, custom_encoder=coldchain_routes._ENCODERS
+    )
+    proof = runtime.coldchain().reading_proof(lot[0], lot[1], 2)
+    assert coldchain_routes._public(proof) == jsonable_encoder(
+        proof, custom_encoder=coldchain_routes._ENCODERS
+    )
 
 
 def test_anyone_can_prove_a_single_reading_belongs_to_the_anchored_set(client, lot):

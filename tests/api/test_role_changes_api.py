@@ -1,5 +1,5 @@
-"""A role change made through the API is enforced by the very next request: the role checks' answers are
-kept per chain head, and the block that revokes a role is a new head."""
+"""A role change made through the API is enforced by the very next request, however recently the agency's
+key was verified: the role checks' answers are kept only until a block changes the Consortium."""
 
 from __future__ import annotations
 
@@ -34,3 +34,18 @@ def test_a_registrar_whose_role_is_revoked_is_403_at_once(client, auth):
         client.post("/businesses", json=a_record(uscc="91440101000000772P"), headers=msa), 403
     )
     assert "REGISTRAR" in body["detail"]
+
+
+def test_an_issuer_suspended_after_its_key_was_verified_is_403_at_once(client, auth):
+    edu = auth("gz-edu")
+    created = client.post("/certificates/stores", headers=edu)  # the key is verified, and remembered
+    assert created.status_code == 201, created.text
+    suspend = {"kind": "suspend_member", "account": "gz-edu"}
+    proposed = client.post("/consortium/proposals", json=suspend, headers=auth("gz-msa"))
+    assert proposed.status_code == 201, proposed.text
+    approved = client.post(
+        f"/consortium/proposals/{proposed.json()['proposal']['id']}/approvals", headers=auth("gz-gsdata")
+    )
+    assert approved.status_code == 201 and approved.json()["executed"] is True, approved.text
+    body = assert_problem(client.post("/certificates/stores", headers=edu), 403)
+    assert "CERT_ISSUER" in body["detail"]

@@ -159,6 +159,10 @@ def test_every_reference_uscc_is_accepted_on_chain(runtime: Runtime, agencies: A
         ("91440101MA5OLU9AX1", 12),  # O is never used
         ("91440101MA59LU9 X1", 16),
         ("\x00" * 18, 1),
+        ("/1440101MA59LU9AX1", 1),  # the byte just below "0"
+        ("91440101MA59:U9AX1", 13),  # between "9" and "A"
+        ("91440101MA59LU9A[1", 17),  # the byte just above "Z"
+        ("91440101MA59LU9AX\xff", 18),
     ],
 )
 def test_reverts_when_the_uscc_is_invalid(agencies: Agencies, registry, code: str, position: int):
@@ -181,7 +185,9 @@ _prefixes = st.builds(
 @given(
     prefix=_prefixes,
     position=st.integers(min_value=0, max_value=17),
-    replacement=st.sampled_from(ALPHABET + "IOSVZ-a "),
+    # Besides letters left out of the alphabet: the bytes either side of its ranges, where the contract's
+    # lookup table starts, has gaps and ends.
+    replacement=st.sampled_from(ALPHABET + "IOSVZ-a /:@[\x00\xff"),
 )
 def test_the_contract_and_the_domain_agree_on_every_single_character_change(
     runtime: Runtime, agencies: Agencies, registry, prefix: str, position: int, replacement: str

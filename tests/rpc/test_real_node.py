@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from conftest import AnvilNode, free_port
 from support.chain import reverts
@@ -11,8 +13,14 @@ from gzchain.chain.backends import RpcBackend
 from gzchain.chain.deployment import DEPLOYMENT_ORDER
 from gzchain.chain.gateway import ChainGateway, connect
 from gzchain.domain.errors import ChainUnavailable, ContractReverted
+from gzchain.domain.registry import uscc_bytes
 from gzchain.domain.roles import Role
+from gzchain.domain.uscc import uscc_from_prefix
 from gzchain.settings import Settings
+
+
+def register(registry, code: str):
+    return registry.functions.register(uscc_bytes(code), os.urandom(32))
 
 
 def missing_role_revert(runtime) -> ContractReverted:
@@ -107,3 +115,26 @@ def test_readyz_lists_the_qbft_validators_a_node_reports(anvil: AnvilNode, tmp_p
     chain = TestClient(create_app(runtime)).get("/readyz").json()["checks"]["chain"]
     assert chain["validators"] == [runtime.gateway.w3.to_checksum_address(v) for v in validators]
     assert chain["chain_id"] == 31337 and chain["height"] > 0
+
+
+def test_a_pipeline_on_a_node_mining_every_second_confirms_calls_spread_over_several_blocks(tmp_path):
+    # Interval mining, as on Besu QBFT: the calls of one pipeline may land in different blocks.
+    node = AnvilNode("--base-fee", "0", "--gas-price", "0", "--no-priority-fee", "--block-time", "1").start()
+    runtime = open_runtime(Settings(data_dir=tmp_path, rpc_url=node.url))
+    try:
+        runtime.deploy()
+        registry = runtime.business().contract
+        msa = runtime.keys.signer("gz-msa")
+        codes = [uscc_from_prefix(f"91440101{n:08d}") for n in range(700, 706)]
+        first = runtime.gateway.transact_many([register(registry, code) for code in codes[:3]], msa)
+        second = runtime.gateway.transact_many(
+            [register(registry, codes[3]), register(registry, codes[0]), register(registry, codes[4])], msa
+        )
+        third = runtime.gateway.transact_many([register(registry, codes[5])], msa)
+    finally:
+        runtime.close()
+        node.stop()
+    assert [o.done for o in first + second + third] == [True, True, True, True, False, True, True]
+    assert second[1].error is not None and second[1].error.error_name == "BusinessRegistryAlreadyRegistered"
+    blocks = {o.result().block_number for o in first + third}
+    assert len(blocks) >= 2

@@ -183,3 +183,18 @@ def test_a_line_that_holds_no_certificate_is_refused_clearly(tmp_path: Path, con
     with pytest.raises(InvalidInput) as caught:
         read_line(path, line)
     assert reason in str(caught.value)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 8, 13, 33])
+def test_each_signed_chunk_of_a_json_lines_batch_lands_exactly_in_its_place(
+    tmp_path: Path, small_parallel: None, count: int
+):
+    # The workers write their chunks at offsets worked out from the tree alone (odd levels give some leaves
+    # shorter proofs), so a miscount would leave a gap or an overlap in the file.
+    records = RecordFile(write_csv(tmp_path / "class.csv", [graduate(n) for n in range(count)]))
+    written = write_lines(spec_for(tmp_path / "out"), records, records.count, workers=1)
+    documents = [json.loads(line) for line in (tmp_path / "out" / LINES_FILE).read_bytes().splitlines()]
+    assert len(documents) == count
+    for document in documents:
+        check_signature(document)
+        assert document["signature"]["merkleRoot"] == written.root.hex()

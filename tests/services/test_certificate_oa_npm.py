@@ -87,3 +87,30 @@ def test_npm_verifies_a_certificate_taken_out_of_a_json_lines_batch(runtime: Run
     ]
     assert run_oa_npm(requests) == [True] * 6
     assert {d["signature"]["merkleRoot"] for d in documents} == {batch.merkle_root.hex()}
+
+
+def test_npm_verifies_and_reads_certificates_wrapped_by_shape_with_tricky_values(runtime: Runtime, tmp_path):
+    # A batch is wrapped by shape (gzchain.domain.oa.shape): escapes, non-ASCII and an empty optional field
+    # (a second shape) must come out as OA reads them.
+    rows = [
+        graduate(0, student_name='陈 "晓明" \\ 🎓', major="Software\tEngineering"),
+        graduate(1, admission_date=""),
+        graduate(2, institution="Université de Canton / 广州大学"),
+    ]
+    template = load_template("graduation-certificate")
+    records = write_csv(tmp_path / "class.csv", rows)
+    runtime.certificates().issue_batch(EDU, template, records, tmp_path / "issued", output_format="jsonl")
+    documents = [read_line(tmp_path / "issued" / LINES_FILE, number) for number in (1, 2, 3)]
+    requests = [
+        {"action": action, "document": document}
+        for document in documents
+        for action in ("verifySignature", "validateSchema", "getData")
+    ]
+    answers = run_oa_npm(requests)
+    for index, document in enumerate(documents):
+        verified, valid_schema, data = answers[3 * index : 3 * index + 3]
+        assert (verified, valid_schema) == (True, True)
+        assert data == get_data(document)
+    assert "admissionDate" not in documents[1]["data"] and documents[0]["data"]["recipient"]["name"].endswith(
+        ':string:陈 "晓明" \\ 🎓'
+    )

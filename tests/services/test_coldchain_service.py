@@ -284,6 +284,52 @@ def test_a_stored_event_altered_after_anchoring_is_caught_by_the_trace(service: 
     assert trace.temperatures == ()  # an altered event's readings are not shown as if they were proven
 
 
+def test_a_stored_event_altered_after_a_verified_trace_is_caught_by_the_next_one(
+    service: ColdChainService, db
+):
+    lot = book(service)
+    service.record_event(IMPORTER, lot, "arriving", location=PORT, time=T0, readings=readings(T0, "-17.0"))
+    assert service.trace(lot).verified  # its check is now remembered, and the chain's answers at this head
+    with db:
+        db.execute(
+            "UPDATE coldchain_events SET event = json_set(event, "
+            "'$.sensorElementList[0].sensorReport[0].value', -19.0)"
+        )
+    [altered] = service.trace(lot).events  # same head: no new block tells that anything changed
+    assert altered.problem == (
+        "the stored event does not match its hash on chain: it was altered after it was anchored"
+    )
+    with db:
+        db.execute(
+            "UPDATE coldchain_events SET event = json_set(event, "
+            "'$.sensorElementList[0].sensorReport[0].value', -17.0)"
+        )
+    assert service.trace(lot).verified  # put back as anchored, it matches again
+
+
+def test_stored_readings_altered_after_a_verified_trace_are_caught_by_the_next_one(
+    service: ColdChainService, db
+):
+    lot = book(service)
+    service.record_event(
+        IMPORTER, lot, "arriving", location=PORT, time=T0, readings=readings(T0, "-21.0", "-17.0")
+    )
+    assert service.trace(lot).verified
+    with db:
+        db.execute(
+            "UPDATE coldchain_readings SET device = 'urn:epc:id:giai:6901234.OTHER' WHERE position = 0"
+        )
+    assert service.trace(lot).events[0].problem == "the store's stored readings differ from the chain's"
+
+
+def test_a_trace_sees_a_new_block_at_once(service: ColdChainService):
+    lot = book(service)
+    service.record_event(IMPORTER, lot, "arriving", location=PORT, time=T0)
+    assert len(service.trace(lot).events) == 1
+    service.record_event(IMPORTER, lot, "storing", location=PORT, time=T0 + timedelta(hours=1))
+    assert [event.biz_step for event in service.trace(lot).events] == ["arriving", "storing"]
+
+
 def test_stored_readings_that_differ_from_the_anchored_ones_are_caught(service: ColdChainService, db):
     lot = book(service)
     anchored = service.record_event(

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from gzchain.domain.certificates.records import parse_csv, parse_json, prepare
-from gzchain.domain.certificates.templates import file_name, template_from_dict
+from gzchain.domain.certificates.templates import DocumentWrapper, file_name, template_from_dict, with_issuer
 from gzchain.domain.errors import InvalidInput
-from gzchain.domain.oa import validate_data
+from gzchain.domain.oa import check_signature, get_data, validate_data
 from gzchain.services.certificates.templates import builtin_templates, load_template
 
 GRADUATE = {
@@ -104,6 +104,30 @@ def test_every_shipped_template_makes_documents_that_fit_the_oa_schema():
     for template_id, template in builtin_templates().items():
         data, _ = template.document_for(records[template_id])
         validate_data({**data, "issuers": [ISSUER]})
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        GRADUATE,
+        GRADUATE | {"admission_date": ""},
+        GRADUATE | {"student_name": '陈 "晓明"\\ 🎓', "major": "A\tB"},
+    ],
+    ids=["every field", "an optional field empty", "quotes, escapes and emoji"],
+)
+def test_a_batch_wrapper_wraps_the_document_the_template_describes_intact(graduation, record):
+    wrapper = DocumentWrapper(graduation, ISSUER, 1337)
+    for _ in range(2):  # the second document reuses the shape the first compiled
+        text, target = wrapper.wrap(graduation.check(record))
+        signature = {
+            "type": "SHA3MerkleProof",
+            "targetHash": target.hex(),
+            "proof": [],
+            "merkleRoot": target.hex(),
+        }
+        document = {**json.loads(text), "signature": signature}
+        check_signature(document)
+        assert get_data(document) == with_issuer(graduation.document_for(record)[0], ISSUER, 1337)
 
 
 @pytest.mark.parametrize(
@@ -256,6 +280,14 @@ def test_json_values_must_be_text(graduation):
     with pytest.raises(InvalidInput) as caught:
         prepare(graduation, records)
     assert caught.value.field == "row 1, student_id" and "must be text" in caught.value.reason
+
+
+def test_a_json_value_with_a_lone_surrogate_is_refused_naming_its_row_and_field(graduation):
+    text = json.dumps([GRADUATE | {"student_name": "Li SURROGATE Ming"}]).replace("SURROGATE", "\\ud800")
+    records = parse_json(text)
+    with pytest.raises(InvalidInput) as caught:
+        prepare(graduation, records)
+    assert caught.value.field == "row 1, student_name" and "lone UTF-16 surrogate" in caught.value.reason
 
 
 def test_a_batch_refuses_two_records_with_the_same_number(graduation):

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gzchain.domain.epcis import event_hash, parse_document, parse_event, prehash_string
+from gzchain.domain.epcis import event_hash, hashing, parse_document, parse_event, prehash_string
+from gzchain.domain.epcis.jsonld import namespaces_from_context
 from gzchain.domain.errors import InvalidInput
 
 VECTORS = Path(__file__).parent / "epcis_vectors"
@@ -288,3 +289,35 @@ def test_hashing_needs_no_context_document_from_the_network() -> None:
     unknown_context = ["https://contexts.example/never-fetched.jsonld", {"ext": "https://example.com/ext/"}]
 
     assert NI_URI.fullmatch(event_hash(cold_chain_event(**{"ext:lot": "A1"}), context=unknown_context))
+
+
+# ---- the sensor-report fast path renders each report as the general rules do ----
+
+REPORT_VALUES = st.one_of(
+    st.sampled_from(["Temperature", "gs1:Temperature", "CEL", "ALARM_CONDITION", "ext:thing", " 7.50 ", "1"]),
+    st.sampled_from([-0.0, 0.0, 1, 1.0, -20.1, 26, True, None]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(),
+    st.sampled_from(["2025-03-02T00:00:00.1235+08:00", "2025-03-02T00:00:00Z", "not a time"]),
+    st.just({"#text": "x", "ext:child": 1}),
+    st.lists(st.integers(), max_size=2),
+)
+STANDARD_REPORT_KEYS = ("type", "exception", "time", "value", "minValue", "uom", "deviceID", "component")
+REPORT_KEYS = st.sampled_from((*STANDARD_REPORT_KEYS, "booleanValue", "sDev", "ext:foo", "comment", "@id"))
+
+
+@given(
+    st.lists(st.one_of(st.dictionaries(REPORT_KEYS, REPORT_VALUES, max_size=6), st.integers()), max_size=8)
+)
+def test_sensor_reports_render_as_each_report_alone_would(reports: list[Any]) -> None:
+    namespaces = namespaces_from_context([{"ext": "https://ext.example/"}])
+    rendered, extensions = hashing._sensor_reports(reports, namespaces)
+    one_by_one = [
+        hashing._ordered_fields(
+            "sensorReport", report, hashing._SENSOR_REPORT_ORDER, namespaces, hashing._TYPED_SENSOR_FIELDS
+        )
+        for report in reports
+    ]
+    assert rendered == [fields for fields, _ in one_by_one]
+    gathered = [hashing._gathered("sensorReport", leftovers) for _, leftovers in one_by_one]
+    assert [text for text in extensions if text] == [text for text in gathered if text]

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gzchain.domain.epcis import (
     BizTransaction,
@@ -15,6 +17,7 @@ from gzchain.domain.epcis import (
     parse_document,
     parse_event,
 )
+from gzchain.domain.epcis.timestamps import _TIMESTAMP, _from_fields, parse_timestamp
 from gzchain.domain.errors import InvalidInput
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -576,3 +579,17 @@ def test_rejects_a_document_without_an_event_list(body: object) -> None:
 
 def test_rejects_a_document_that_is_not_an_object() -> None:
     assert document_rejection([cold_chain_event()]).field == "document"
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.text("0123456789", max_size=9),
+    st.sampled_from(["Z", "+08:00", "-00:00", "+14:00", "-14:00", "-05:30", "+13:59"]),
+)
+def test_a_timestamp_is_read_as_its_fields_say(moment: datetime, fraction: str, offset: str) -> None:
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0") + (f".{fraction}" if fraction else "") + offset
+    found = _TIMESTAMP.fullmatch(text)
+    assert found is not None
+    expected = _from_fields(found, fraction, offset)  # what the fast parse must agree with
+    parsed = parse_timestamp(text, field="eventTime").moment
+    assert parsed == expected and parsed.utcoffset() == expected.utcoffset()

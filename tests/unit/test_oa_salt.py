@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from itertools import islice
 from typing import Any
+from uuid import RFC_4122, UUID
 
 import pytest
 from hypothesis import given
@@ -11,7 +13,14 @@ from hypothesis import strategies as st
 
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa.js import js_number, js_string, js_typeof, json_stringify
-from gzchain.domain.oa.salt import random_salt, salt_data, salt_value, unsalt_data, unsalt_value
+from gzchain.domain.oa.salt import (
+    random_salt,
+    random_salts_in_bulk,
+    salt_data,
+    salt_value,
+    unsalt_data,
+    unsalt_value,
+)
 
 SALT = "3c2a6dfd-d3ad-4f4b-8a2d-7b2c7d3c6f21"
 
@@ -175,3 +184,14 @@ json_values = st.recursive(
 @given(st.dictionaries(st.text(max_size=5), json_values, max_size=5))
 def test_unsalting_salted_data_gives_back_the_original(data: dict[str, Any]) -> None:
     assert unsalt_data(salt_data(data)) == data
+
+
+def test_salts_made_in_bulk_are_distinct_random_uuid_v4s() -> None:
+    salts = list(islice(random_salts_in_bulk(per_draw=1000), 20_000))  # several draws
+    assert len(set(salts)) == len(salts)
+    assert all(UUID(salt).version == 4 and UUID(salt).variant == RFC_4122 for salt in salts)
+    assert all(str(UUID(salt)) == salt for salt in salts)
+    # every digit but the version is random: each place takes every value it may
+    places = [{salt[place] for salt in salts} for place in range(36)]
+    assert places[14] == {"4"} and places[19] == set("89ab")
+    assert all(len(places[place]) == 16 for place in range(36) if place not in (8, 13, 14, 18, 19, 23))

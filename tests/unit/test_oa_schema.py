@@ -6,9 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa import validate_data, validate_schema, wrap_document
+from gzchain.domain.oa.schema import OPTIONAL_FIELDS
 
 STORE = "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca"
 
@@ -114,3 +117,27 @@ def test_refuses_a_wrapped_document_of_another_version() -> None:
     with pytest.raises(InvalidInput) as caught:
         validate_schema(wrapped)
     assert caught.value.field == "version"
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text(max_size=12), _json, max_size=4), st.booleans())
+def test_only_the_issuers_and_the_optional_fields_decide_whether_data_fits(extra, broken):
+    # Wrapping a batch by shape (gzchain.domain.oa.shape) checks only these fields per document.
+    data = certificate()
+    if broken:
+        data["recipient"] = "not an object"
+    others = {key: value for key, value in extra.items() if key not in ("issuers", *OPTIONAL_FIELDS)}
+    verdicts = []
+    for candidate in (data, {**data, **others}):
+        try:
+            validate_data(candidate)
+            verdicts.append("fits")
+        except InvalidInput as exc:
+            verdicts.append(exc.field)
+    assert verdicts[0] == verdicts[1] == ("recipient" if broken else "fits")

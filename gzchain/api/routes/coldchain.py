@@ -4,13 +4,16 @@ reading (what a QR code opens)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 
 from gzchain.api.deps import Certifier, ColdChainOperator, Regulator, RuntimeDep, holding
 from gzchain.api.idempotency import run_once
@@ -54,23 +57,59 @@ _ENCODERS = {
 
 
 def _public(value: Any) -> Any:
+    """`value` as JSON values, as `jsonable_encoder(value, custom_encoder=_ENCODERS)` gives them, except that
+    an EPCIS extension key starting with "_sa" is kept (jsonable_encoder drops those, a SQLAlchemy guard).
+
+    A trace is thousands of small dataclasses, which jsonable_encoder deep-copies (dataclasses.asdict)
+    before walking them again; this walks the types a trace is made of once (plain JSON values are taken
+    as they are without a call) and leaves any other type to jsonable_encoder.
+    """
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        return [item if type(item) in _JSON_SCALARS else _public(item) for item in value]
+    if kind is dict:
+        return {
+            key if type(key) is str else _public(key): item if type(item) in _JSON_SCALARS else _public(item)
+            for key, item in value.items()
+        }
+    names = _field_names(kind)
+    if names is not None:
+        return {name: _public(getattr(value, name)) for name in names}
+    encode = _ENCODERS.get(kind)
+    if encode is not None:
+        return encode(value)
     return jsonable_encoder(value, custom_encoder=_ENCODERS)
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: an IntEnum is no plain int
+
+
+@cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order (the keys dataclasses.asdict gives), or None for other types."""
+    return tuple(field.name for field in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 @router.get(
     "/batches/{batch}/trace",
     summary="A lot's whole story: origin, custody, certificates, events, temperatures, recall (public)",
+    response_model=dict[str, Any],
 )
-def trace(batch: Batch, runtime: RuntimeDep) -> dict[str, Any]:
+def trace(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
     found = runtime.coldchain().trace(batch)
-    return {
-        **_public(found),
-        "status": _public(found.status),
-        "cleared": found.cleared,
-        "window": _public(found.window),
-        "verified": found.verified,
-        "problems": list(found.problems),
-    }
+    # Already JSON values: returned as a response, FastAPI does not walk the whole trace once more.
+    return JSONResponse(
+        {
+            **_public(found),
+            "status": _public(found.status),
+            "cleared": found.cleared,
+            "window": _public(found.window),
+            "verified": found.verified,
+            "problems": list(found.problems),
+        }
+    )
 
 
 @router.get(

@@ -52,6 +52,19 @@ def parse_csv(text: str) -> list[Record]:
 
 def iter_csv(lines: Iterable[str]) -> Iterator[Record]:
     """The records of CSV text one at a time, so a batch of a million never sits in memory at once."""
+    header, rows = _csv_rows(lines)
+    for index, cells in rows:
+        yield Record(index, dict(zip(header, cells, strict=True)))
+
+
+def count_csv(lines: Iterable[str]) -> int:
+    """How many records CSV text holds, refusing it as iter_csv would but without making the records."""
+    _, rows = _csv_rows(lines)
+    return sum(1 for _ in rows)
+
+
+def _csv_rows(lines: Iterable[str]) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, checked, and the (row number, cells) of each record, each checked as it is read."""
     reader = csv.reader(_without_bom(lines))
     header_row = next(reader, None)
     if header_row is None or not any(cell.strip() for cell in header_row):
@@ -62,12 +75,16 @@ def iter_csv(lines: Iterable[str]) -> Iterator[Record]:
         raise InvalidInput(f"column {duplicated[0]!r} appears twice", field="row 1")
     if "" in header:
         raise InvalidInput(f"column {header.index('') + 1} has no name", field="row 1")
+    return header, _checked_rows(reader, len(header))
+
+
+def _checked_rows(reader: Iterator[list[str]], width: int) -> Iterator[tuple[int, list[str]]]:
     for index, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():  # an empty line, or only blank cells
             continue
-        if len(cells) != len(header):
-            raise InvalidInput(f"has {len(cells)} cells, the header has {len(header)}", field=f"row {index}")
-        yield Record(index, dict(zip(header, cells, strict=True)))
+        if len(cells) != width:
+            raise InvalidInput(f"has {len(cells)} cells, the header has {width}", field=f"row {index}")
+        yield index, cells
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:

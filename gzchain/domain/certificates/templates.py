@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa import JsonObject
+from gzchain.domain.oa.shape import DocumentShape, Slot, compile_shape
 from gzchain.domain.uscc import validate_uscc
 
 FIELD_TYPES: Final = ("string", "date", "uscc")
@@ -59,6 +60,8 @@ class FieldSpec:
         if not isinstance(raw, str):
             raise InvalidInput(f"must be text, got {type(raw).__name__} {raw!r}")
         value = raw.strip()
+        if not value.isascii() and not _encodable(value):
+            raise InvalidInput("holds a lone UTF-16 surrogate (\\ud800-\\udfff escape), which is not text")
         if len(value) > self.max_length:
             raise InvalidInput(f"at most {self.max_length} characters, got {len(value)}")
         if self.type == "date":
@@ -89,21 +92,64 @@ class Template:
 
         Raises InvalidInput whose field is the record's field at fault.
         """
-        unknown = sorted(set(values) - set(self.fields))
+        checked = self.check(values)
+        return _fill(self.document, checked), self.file_name_for(checked)
+
+    def check(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Each field's value from one record, checked, in the template's order; empty optional ones left out.
+
+        Raises InvalidInput whose field is the record's field at fault.
+        """
+        unknown = values.keys() - self.fields.keys()
         if unknown:
-            raise InvalidInput(f"unknown field; this template has {', '.join(self.fields)}", field=unknown[0])
-        checked: dict[str, Any] = {}
+            raise InvalidInput(
+                f"unknown field; this template has {', '.join(self.fields)}", field=sorted(unknown)[0]
+            )
+        checked: dict[str, str] = {}
         for name, spec in self.fields.items():
             try:
-                checked[name] = spec.check(values.get(name))
+                value = spec.check(values.get(name))
             except InvalidInput as exc:
                 raise InvalidInput(exc.reason, field=name) from None
+            if value is not _MISSING:
+                checked[name] = value
         for name, spec in self.fields.items():
-            earlier = checked.get(spec.not_before) if spec.not_before else _MISSING
-            if checked[name] is not _MISSING and earlier is not _MISSING and checked[name] < earlier:
+            earlier = checked.get(spec.not_before) if spec.not_before else None
+            if earlier is not None and name in checked and checked[name] < earlier:
                 raise InvalidInput(f"{checked[name]} is before {spec.not_before} {earlier}", field=name)
-        data = _fill(self.document, checked)
-        return data, file_name(checked[self.file_name_field])
+        return checked
+
+    def file_name_for(self, checked: Mapping[str, str]) -> str:
+        """The name of the wrapped file for a record's checked values."""
+        return file_name(checked[self.file_name_field])
+
+
+class DocumentWrapper:
+    """Wraps the documents of one template for one issuer and chain from records' checked values.
+
+    All documents with the same optional fields filled share a shape (gzchain.domain.oa.shape), compiled
+    on first use, so a batch's documents are wrapped from their values alone.
+    """
+
+    def __init__(self, template: Template, issuer: JsonObject, chain_id: int) -> None:
+        self.template = template
+        self.issuer = issuer
+        self.chain_id = chain_id
+        self._shapes: dict[tuple[str, ...], DocumentShape] = {}
+
+    def wrap(self, checked: Mapping[str, str]) -> tuple[str, bytes]:
+        """The compact JSON, without its signature, and the targetHash of the document wrapped from
+        `checked` (as Template.check returns it): the document wrap_document makes of
+        `with_issuer(document_for(...))`."""
+        filled = tuple(checked)
+        shape = self._shapes.get(filled) or self._compile(filled)
+        return shape.wrap(list(checked.values()))
+
+    def _compile(self, filled: tuple[str, ...]) -> DocumentShape:
+        slots = {name: Slot(index) for index, name in enumerate(filled)}
+        data = with_issuer(_fill(self.template.document, slots), self.issuer, self.chain_id)
+        shape = self._shapes[filled] = compile_shape(data)
+        return shape
 
 
 def template_from_dict(raw: Any, source: str) -> Template:
@@ -232,5 +278,14 @@ def _fill(node: Any, values: Mapping[str, Any]) -> Any:
         return [item for item in (_fill(value, values) for value in node) if item is not _MISSING]
     if isinstance(node, str):
         match = PLACEHOLDER.fullmatch(node)
-        return values[match.group(1)] if match else node
+        return values.get(match.group(1), _MISSING) if match else node
     return copy.deepcopy(node)
+
+
+def _encodable(value: str) -> bool:
+    """Whether `value` is text UTF-8 can write: JSON records may carry lone surrogates such as "\\ud800"."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -96,6 +96,11 @@ _SENSOR_REPORT_ORDER: Final = (
     "uom",
     "coordinateReferenceSystem",
 )
+_SENSOR_REPORT_RANK: Final[Mapping[str, int]] = MappingProxyType(
+    {key: rank for rank, key in enumerate(_SENSOR_REPORT_ORDER)}
+)
+# Values whose pre-hash text depends on the value alone (equal values, equal text: -0.0 and 0.0 are both "0").
+_REUSABLE_TYPES: Final = frozenset({str, int, float})
 _QUANTITY_ORDER: Final = ("epcClass", "quantity", "uom")
 _TIME_FIELDS: Final = frozenset({"eventTime", "time", "startTime", "endTime"})
 _TYPED_SENSOR_FIELDS: Final[Mapping[str, Vocabulary]] = MappingProxyType(
@@ -315,14 +320,8 @@ def _sensor_element_list(name: str, value: object, namespaces: Namespaces) -> _R
         metadata, metadata_extensions = _ordered_fields(
             "sensorMetadata", element.get("sensorMetadata"), _SENSOR_METADATA_ORDER, namespaces, {}
         )
-        reports: list[str] = []
-        extensions = [_gathered("sensorMetadata", metadata_extensions)]
-        for report in _as_list(element.get("sensorReport")):
-            fields, report_extensions = _ordered_fields(
-                "sensorReport", report, _SENSOR_REPORT_ORDER, namespaces, _TYPED_SENSOR_FIELDS
-            )
-            reports.append(fields)
-            extensions.append(_gathered("sensorReport", report_extensions))
+        reports, report_extensions = _sensor_reports(_as_list(element.get("sensorReport")), namespaces)
+        extensions = [_gathered("sensorMetadata", metadata_extensions), *report_extensions]
         extensions.extend(
             text
             for key, item in element.items()
@@ -333,6 +332,51 @@ def _sensor_element_list(name: str, value: object, namespaces: Namespaces) -> _R
             elements.append("sensorElement" + metadata + "".join(sorted(reports)))
         leftovers.append(_gathered("sensorElement", extensions))
     return _Rendered("".join(sorted(elements)), leftovers)
+
+
+def _sensor_reports(reports: list[Any], namespaces: Namespaces) -> tuple[list[str], list[str]]:
+    """Each report as ``_ordered_fields`` renders it, and its extension fields gathered under its name.
+
+    An event may carry a hundred thousand reports that differ in little but their time: a report's
+    standard fields are put in order by rank, and the text of a field whose value was seen before in this
+    event is reused (the text depends on nothing but the field's name and value, and the namespaces).
+    """
+    seen: dict[tuple[str, type, object], str] = {}
+    rendered: list[str] = []
+    extensions: list[str] = []
+    for report in reports:
+        if not isinstance(report, Mapping):
+            rendered.append("")
+            continue
+        texts = []
+        for key in sorted((key for key in report if key in _SENSOR_REPORT_RANK), key=_SENSOR_REPORT_RANK.get):
+            value = report[key]
+            if key in _TIME_FIELDS or type(value) not in _REUSABLE_TYPES:
+                texts.append(_report_field(key, value, namespaces))
+                continue
+            memo = (key, type(value), value)
+            text = seen.get(memo)
+            if text is None:
+                text = seen[memo] = _report_field(key, value, namespaces)
+            texts.append(text)
+        fields = "".join(texts)
+        rendered.append("sensorReport" + fields if fields else "")
+        if not report.keys() <= _SENSOR_REPORT_RANK.keys():
+            leftovers = [
+                text
+                for key, value in report.items()
+                if key not in _SENSOR_REPORT_RANK and _is_content_key(key)
+                for text in _generic(key, value, namespaces)
+            ]
+            extensions.append(_gathered("sensorReport", leftovers))
+    return rendered, extensions
+
+
+def _report_field(key: str, value: object, namespaces: Namespaces) -> str:
+    vocabulary = _TYPED_SENSOR_FIELDS.get(key)
+    if vocabulary is not None:
+        return _vocabulary_field(vocabulary)(key, value, namespaces)
+    return _field(key, value, namespaces)
 
 
 def _ilmd(name: str, value: object, namespaces: Namespaces) -> _Rendered:

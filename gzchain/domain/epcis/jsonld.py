@@ -56,12 +56,29 @@ def expanded_value(value: str, namespaces: Mapping[str, str]) -> str:
 
 
 def _xmlns_declarations(node: Any) -> Iterator[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    _collect_xmlns(node, found)
+    return iter(found)
+
+
+def _collect_xmlns(node: Any, found: list[tuple[str, str]]) -> None:
+    """Appends the declarations inside ``node`` in document order; a plain recursion over containers only,
+    as an event's sensor reports may be a hundred thousand objects."""
     if isinstance(node, Mapping):
         for key, value in node.items():
             if isinstance(key, str) and key.startswith(XMLNS_KEY_PREFIX) and isinstance(value, str):
-                yield key[len(XMLNS_KEY_PREFIX) :], value
-            else:
-                yield from _xmlns_declarations(value)
+                found.append((key[len(XMLNS_KEY_PREFIX) :], value))
+            elif _is_container(value):
+                _collect_xmlns(value, found)
     elif isinstance(node, list):
         for item in node:
-            yield from _xmlns_declarations(item)
+            if _is_container(item):
+                _collect_xmlns(item, found)
+
+
+def _is_container(value: Any) -> bool:
+    kind = type(value)
+    return kind is dict or kind is list or (kind not in _SCALARS and isinstance(value, Mapping | list))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})

@@ -35,7 +35,7 @@ class SourceOrDestination:
     type: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TemperatureReading:
     """One temperature sensor report, in degrees Celsius whatever unit the sensor reported in.
 

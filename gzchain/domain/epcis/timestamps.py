@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import lru_cache
 from typing import Final
 
 from gzchain.domain.errors import InvalidInput
@@ -24,12 +25,21 @@ class Timestamp:
     """A parsed timestamp that keeps every fractional digit, which ``datetime`` cannot."""
 
     moment: datetime
-    fraction: Decimal
+    fraction_digits: str  # the seconds' fractional digits as written, "" when there are none
+
+    @property
+    def fraction(self) -> Decimal:
+        return Decimal(f"0.{self.fraction_digits or '0'}")
 
     def utc_millis(self) -> str:
         """The instant in UTC at millisecond precision, rounded half up, as the event hash needs it."""
+        if len(self.fraction_digits) <= 3:  # nothing to round: the moment holds the milliseconds exactly
+            utc = self.moment.replace(tzinfo=None) - self.moment.utcoffset()  # type: ignore[operator]
+            return utc.isoformat(timespec="milliseconds") + "Z"
         whole_seconds = self.moment.replace(microsecond=0).astimezone(UTC)
-        millis = int((self.fraction * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        # Half up at the fourth digit: 0.1235 s is 124 ms, 0.12349 s is 123 ms.
+        digits = self.fraction_digits.ljust(4, "0")
+        millis = int(digits[:3]) + (digits[3] >= "5")
         rounded = whole_seconds + timedelta(milliseconds=millis)
         return rounded.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
@@ -57,29 +67,47 @@ def _read(text: object) -> Timestamp | str:
     offset_text = found["offset"]
     if offset_text is None:
         return f"'{text}' has no UTC offset (expected e.g. {TIMESTAMP_EXAMPLE} or 2024-05-01T00:30:00Z)"
-    if offset_text != "Z" and not is_time_zone_offset(offset_text):
+    if offset_text != "Z" and not _valid_offset(offset_text):
         return f"'{text}' has an impossible UTC offset '{offset_text}' (at most ±14:00)"
-    digits = found["fraction"] or "0"
+    digits = found["fraction"] or ""
     try:
-        year, month, day = (int(part) for part in found["date"].split("-"))
-        moment = datetime(
-            year,
-            month,
-            day,
-            int(found["hour"]),
-            int(found["minute"]),
-            int(found["second"]),
-            int(digits[:6].ljust(6, "0")),
-            tzinfo=_offset(offset_text),
-        )
-    except ValueError as error:
-        return f"'{text}' is not a real date-time ({error})"
-    return Timestamp(moment=moment, fraction=Decimal(f"0.{digits}"))
+        # The same instant the fields below give (microseconds truncated), parsed in C: a document may
+        # hold a hundred thousand sensor readings, each with its time.
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        try:
+            moment = _from_fields(found, digits, offset_text)
+        except ValueError as error:
+            return f"'{text}' is not a real date-time ({error})"
+    return Timestamp(moment=moment, fraction_digits=digits)
+
+
+def _from_fields(found: re.Match[str], digits: str, offset_text: str) -> datetime:
+    """The date-time the matched fields name; ValueError saying which field is out of range."""
+    year, month, day = (int(part) for part in found["date"].split("-"))
+    return datetime(
+        year,
+        month,
+        day,
+        int(found["hour"]),
+        int(found["minute"]),
+        int(found["second"]),
+        int((digits or "0")[:6].ljust(6, "0")),
+        tzinfo=_offset(offset_text),
+    )
 
 
 def is_time_zone_offset(text: object) -> bool:
     """Whether ``text`` is an EPCIS ``eventTimeZoneOffset``: ``±hh:mm`` between -14:00 and +14:00."""
     return isinstance(text, str) and _TIME_ZONE_OFFSET.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _valid_offset(offset_text: str) -> bool:
+    """``is_time_zone_offset`` for a timestamp's offset: a document's timestamps share a few offsets."""
+    return is_time_zone_offset(offset_text)
 
 
 def _offset(offset_text: str) -> timezone:

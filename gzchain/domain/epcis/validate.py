@@ -24,7 +24,7 @@ from gzchain.domain.epcis.model import (
     TemperatureReading,
 )
 from gzchain.domain.epcis.temperature import TEMPERATURE_UNITS, to_celsius
-from gzchain.domain.epcis.timestamps import is_time_zone_offset, parse_timestamp
+from gzchain.domain.epcis.timestamps import is_time_zone_offset, parse_timestamp, read_timestamp
 from gzchain.domain.epcis.vocabulary import (
     ACTIONS,
     BIZ_STEPS,
@@ -134,6 +134,8 @@ _SENSOR_VOCABULARIES: Final[Mapping[str, Vocabulary]] = MappingProxyType(
     }
 )
 _TEMPERATURE_VALUES: Final = ("value", "minValue", "maxValue", "meanValue")
+_IMMUTABLE_SCALARS: Final = frozenset({str, int, float, bool, type(None), Decimal})
+_Path = str | tuple[str, int]  # a field's path, or a list's path and an index in it (spelt out on failure)
 
 
 def parse_document(document: object) -> list[EpcisEvent]:
@@ -190,7 +192,7 @@ class _EventReader:
     """Reads one event, raising ``InvalidInput`` with the event's path at the first problem."""
 
     def __init__(self, event: Mapping[str, Any], index: int, context: object) -> None:
-        self._event = copy.deepcopy(dict(event))
+        self._event = _json_copy(dict(event))
         self._path = f"eventList[{index}]"
         event_id = event.get("eventID")
         self._event_id = event_id if isinstance(event_id, str) else None
@@ -493,42 +495,75 @@ class _EventReader:
             path = f"sensorElementList[{i}]"
             element = self.json_object(path, value)
             self.known_keys(path, element, {"sensorMetadata", "sensorReport"})
-            metadata = self.json_object(f"{path}.sensorMetadata", element.get("sensorMetadata", {}))
-            self.sensor_fields(f"{path}.sensorMetadata", metadata, _SENSOR_METADATA_FIELDS)
+            metadata_path = f"{path}.sensorMetadata"
+            metadata = self.json_object(metadata_path, element.get("sensorMetadata", {}))
+            metadata_values = self.sensor_fields(metadata_path, metadata, _SENSOR_METADATA_FIELDS)
             reports = self.array(f"{path}.sensorReport", element, "sensorReport")
             if not reports:
                 self.fail(f"{path}.sensorReport", "a sensorElement needs at least one sensorReport")
-            for j, report_value in enumerate(reports):
-                report_path = f"{path}.sensorReport[{j}]"
-                report = self.json_object(report_path, report_value)
-                self.sensor_fields(report_path, report, _SENSOR_REPORT_FIELDS)
-                if MEASUREMENT_TYPES.word(report.get("type", "")) == TEMPERATURE:
-                    readings.append(self.temperature(report_path, report, metadata, f"{path}.sensorMetadata"))
+            # A document may carry a hundred thousand reports: each field is read once, and a report's
+            # path is spelt out only when it has a problem to report.
+            for j, report in enumerate(reports):
+                if not isinstance(report, Mapping):
+                    self.json_object(f"{path}.sensorReport[{j}]", report)
+                values = self.sensor_fields((f"{path}.sensorReport", j), report, _SENSOR_REPORT_FIELDS)
+                if values.get("type") == TEMPERATURE:
+                    readings.append(
+                        self.temperature(
+                            f"{path}.sensorReport[{j}]", report, values, metadata, metadata_values
+                        )
+                    )
         return tuple(readings)
 
-    def sensor_fields(self, path: str, node: Mapping[str, Any], kinds: Mapping[str, str]) -> None:
-        self.known_keys(path, node, set(kinds))
+    def sensor_fields(self, path: _Path, node: Mapping[str, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
+        """Checks each field of a sensorMetadata or sensorReport at ``path`` (or (list path, index));
+        returns what they say: timestamps as datetimes, numbers as Decimals, vocabulary as bare words."""
+        if not node.keys() <= kinds.keys():
+            self.known_keys(_spelt(path), node, set(kinds))
+        values: dict[str, Any] = {}
         for key, value in node.items():
-            field = f"{path}.{key}"
             kind = kinds.get(key)
-            if kind == "timestamp":
-                self.nested_timestamp(path, node, key)
-            elif kind == "uri":
-                self.uri(field, value)
-            elif kind == "number":
-                self.number(field, value)
-            elif kind == "uom":
-                self.uom(field, value)
-            elif kind == "vocabulary":
-                self.word(field, value, _SENSOR_VOCABULARIES[key], allow_uri=True)
-            elif kind == "string" and not isinstance(value, str):
-                self.fail(field, f"{_shown(value)} is not a string")
-            elif kind == "boolean" and not isinstance(value, bool):
-                self.fail(field, f"{_shown(value)} is not true or false")
+            if kind is not None:
+                values[key] = self.sensor_value(path, key, kind, value)
+        return values
+
+    def sensor_value(self, path: _Path, key: str, kind: str, value: object) -> Any:
+        """One sensor field's value, checked; the usual shapes first, anything else by the general rules."""
+        if kind == "timestamp":
+            parsed = read_timestamp(value)
+            return parsed.moment if parsed is not None else self.timestamp(f"{_spelt(path)}.{key}", value)
+        if kind == "number":
+            if type(value) is float or type(value) is int:
+                number = Decimal(str(value))
+                if number.is_finite():
+                    return number
+            return self.number(f"{_spelt(path)}.{key}", value)
+        if kind == "uom":
+            if isinstance(value, str) and _UOM.fullmatch(value) is not None:
+                return value
+            return self.uom(f"{_spelt(path)}.{key}", value)
+        if kind == "vocabulary":
+            word = _SENSOR_VOCABULARIES[key].word(value) if isinstance(value, str) else None
+            if word is not None:
+                return word
+            return self.word(f"{_spelt(path)}.{key}", value, _SENSOR_VOCABULARIES[key], allow_uri=True)
+        if kind == "uri":
+            return self.uri(f"{_spelt(path)}.{key}", value)
+        if kind == "string" and not isinstance(value, str):
+            self.fail(f"{_spelt(path)}.{key}", f"{_shown(value)} is not a string")
+        if kind == "boolean" and not isinstance(value, bool):
+            self.fail(f"{_spelt(path)}.{key}", f"{_shown(value)} is not true or false")
+        return value
 
     def temperature(
-        self, path: str, report: Mapping[str, Any], metadata: Mapping[str, Any], metadata_path: str
+        self,
+        path: str,
+        report: Mapping[str, Any],
+        values: Mapping[str, Any],
+        metadata: Mapping[str, Any],
+        metadata_values: Mapping[str, Any],
     ) -> TemperatureReading:
+        """A Temperature report, from the values ``sensor_fields`` read from it and its sensorMetadata."""
         uom = report.get("uom")
         if uom is None:
             self.fail(f"{path}.uom", "a Temperature report needs a uom (CEL, FAR or KEL)")
@@ -538,20 +573,19 @@ class _EventReader:
             self.fail(f"{path}.value", "a Temperature report needs a value, minValue, maxValue or meanValue")
 
         def celsius(key: str) -> Decimal | None:
-            return to_celsius(self.number(f"{path}.{key}", report[key]), uom) if key in report else None
+            return to_celsius(values[key], uom) if key in values else None
 
         exception = report.get("exception")
         exception_word = SENSOR_EXCEPTIONS.word(exception) if isinstance(exception, str) else None
         return TemperatureReading(
-            time=self.nested_timestamp(path, report, "time")
-            or self.nested_timestamp(metadata_path, metadata, "time"),
+            time=values.get("time") or metadata_values.get("time"),
             celsius=celsius("value"),
             min_celsius=celsius("minValue"),
             max_celsius=celsius("maxValue"),
             mean_celsius=celsius("meanValue"),
             device_id=report.get("deviceID", metadata.get("deviceID")),
-            start_time=self.nested_timestamp(metadata_path, metadata, "startTime"),
-            end_time=self.nested_timestamp(metadata_path, metadata, "endTime"),
+            start_time=metadata_values.get("startTime"),
+            end_time=metadata_values.get("endTime"),
             exception=exception_word or exception,
         )
 
@@ -577,6 +611,23 @@ def _document_context(document: Mapping[str, Any]) -> object:
             f"@context does not include the EPCIS 2.0 context {STANDARD_CONTEXT}", field="@context"
         )
     return context
+
+
+def _json_copy(value: Any) -> Any:
+    """A private copy of JSON data: objects and arrays copied, immutable scalars shared (deepcopy would
+    spend most of its time on its memo of the hundred thousand scalars a document may hold)."""
+    kind = type(value)
+    if kind is dict:
+        return {
+            key: item if type(item) in _IMMUTABLE_SCALARS else _json_copy(item) for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE_SCALARS else _json_copy(item) for item in value]
+    return value if kind in _IMMUTABLE_SCALARS else copy.deepcopy(value)
+
+
+def _spelt(path: _Path) -> str:
+    return path if isinstance(path, str) else f"{path[0]}[{path[1]}]"
 
 
 def _first_of(problems: list[InvalidInput]) -> InvalidInput:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Final
 
@@ -40,7 +41,7 @@ class Vocabulary:
     def word(self, value: str) -> str | None:
         """The bare word ``value`` spells in this vocabulary, or ``None``."""
         candidate = value.strip()
-        for prefix in self.spellings():
+        for prefix in self._spellings:
             if candidate.startswith(prefix):
                 candidate = candidate[len(prefix) :]
                 break
@@ -56,6 +57,11 @@ class Vocabulary:
 
     def spellings(self) -> tuple[str, ...]:
         """The prefixes a term of this vocabulary may be written with, before its bare word."""
+        return self._spellings
+
+    @cached_property
+    def _spellings(self) -> tuple[str, ...]:
+        # Worked out once: every sensor report of a document looks its type up.
         spellings = [f"{self.namespace}{self.term_prefix}", f"{self.curie_prefix}:{self.term_prefix}"]
         if self.legacy_namespace:
             spellings.append(f"{self.legacy_namespace}{self.term_prefix}")

@@ -34,6 +34,15 @@ _UNDEFINED = _Undefined()
 # The digit carrying a UUID's variant is one of 8, 9, a, b (RFC 4122); its two low bits stay random.
 _VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) % 4] for digit in "0123456789abcdef"}
 
+# Where each of a UUID's 32 hex digits goes in its 36 characters, around the hyphens, for salts made in
+# bulk; digit 12 is the version (always 4) and digit 16 the variant.
+_UUID_TEXT = 36
+_DIGIT_PLACES = [
+    (digit, digit + (digit > 7) + (digit > 11) + (digit > 15) + (digit > 19)) for digit in range(32)
+]
+_RANDOM_DIGIT_PLACES = [(digit, place) for digit, place in _DIGIT_PLACES if digit not in (12, 16)]
+_VARIANT_DIGITS = bytes.maketrans(b"0123456789abcdef", b"89ab89ab89ab89ab")
+
 
 def random_salt() -> str:
     return str(uuid.uuid4())
@@ -51,6 +60,22 @@ def random_salts(per_draw: int = 32) -> Iterator[str]:
         for start in range(0, len(digits), 32):
             h = digits[start : start + 32]
             yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+def random_salts_in_bulk(per_draw: int = 1024) -> Iterator[str]:
+    """random_salts for an iterator that will give thousands (a batch's): each draw's hex digits are laid
+    out as UUIDs by one strided copy per digit place for the whole draw, half the time per salt of
+    formatting each one, though more for a draw of a few dozen."""
+    while True:
+        digits = os.urandom(16 * per_draw).hex().encode("ascii")
+        text = bytearray(b"-" * (_UUID_TEXT * per_draw))
+        for digit, place in _RANDOM_DIGIT_PLACES:
+            text[place::_UUID_TEXT] = digits[digit::32]
+        text[14::_UUID_TEXT] = b"4" * per_draw
+        text[19::_UUID_TEXT] = digits[16::32].translate(_VARIANT_DIGITS)
+        salts = text.decode("ascii")
+        for start in range(0, len(salts), _UUID_TEXT):
+            yield salts[start : start + _UUID_TEXT]
 
 
 def salt_value(value: object, salt: str, *, field: str | None = None) -> str:

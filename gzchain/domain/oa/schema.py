@@ -20,6 +20,8 @@ _KEYED_IDENTITY_PROOF_TYPES = ("DNS-DID", "DID")
 STORE_FIELDS = ("documentStore", "certificateStore")
 REVOCATION_TYPES = ("NONE", "REVOCATION_STORE", "OCSP_RESPONDER")
 ATTACHMENT_FIELDS = ("filename", "type", "data")
+# The top-level fields validate_optional_fields reads; anything else in document data is the issuer's own.
+OPTIONAL_FIELDS = ("id", "documentUrl", "$template", "recipient", "network", "attachments")
 
 
 def validate_schema(document: WrappedDocument) -> None:
@@ -38,7 +40,7 @@ def validate_data(data: JsonObject) -> None:
         raise InvalidInput("at least one issuer is required", field="issuers")
     for index, issuer in enumerate(issuers):
         _validate_issuer(issuer, f"issuers.{index}")
-    _validate_optional_fields(data)
+    validate_optional_fields(data)
 
 
 def _validate_issuer(issuer: Any, path: str) -> None:
@@ -78,7 +80,9 @@ def _validate_identity_proof(proof: Any, path: str) -> None:
         _require_text(proof, "key", path)
 
 
-def _validate_optional_fields(data: JsonObject) -> None:
+def validate_optional_fields(data: JsonObject) -> None:
+    """Raise InvalidInput, naming the field, unless the OPTIONAL_FIELDS of unsalted `data` fit the schema:
+    validate_data's checks but those of the issuers."""
     _optional_text(data, "id", "")
     _optional_text(data, "documentUrl", "")
     template = data.get("$template")

@@ -43,8 +43,10 @@ def require_wrapped_document(document: Any) -> WrappedDocument:
 def verification_report(verifier: CertificateVerifier, document: Any) -> VerificationReport:
     """Verify `document` and describe it; raises ChainUnavailable when the chain cannot be asked at all."""
     wrapped = require_wrapped_document(document)
-    verifier.gateway.block_number()  # fail as unavailable before a verdict of ERROR fragments is reached
-    verdict = verifier.verify(wrapped)
+    # Read here, not in verify(), so a chain that cannot be asked fails the request as unavailable
+    # instead of reaching a verdict of ERROR fragments; the head is read once either way.
+    head = verifier.answers.head()
+    verdict = verifier.verify(wrapped, head=head)
     signature = wrapped["signature"]
     try:
         data = get_data(wrapped)

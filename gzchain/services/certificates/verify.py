@@ -75,8 +75,11 @@ class CertificateVerifier:
         self.clock = clock
         self.answers = answers_for(gateway)
 
-    def verify(self, document: WrappedDocument, at: datetime | None = None) -> Verdict:
-        """Every fragment of `document`'s verification; `at` is the moment validity is judged (now)."""
+    def verify(
+        self, document: WrappedDocument, at: datetime | None = None, head: Head | None = None
+    ) -> Verdict:
+        """Every fragment of `document`'s verification; `at` is the moment validity is judged (now), `head`
+        the block the chain is asked at (the latest, read here unless the caller has just read it)."""
         intact = integrity(document)
         period = validity(document, at or self.clock())
         try:
@@ -92,7 +95,7 @@ class CertificateVerifier:
                 )
             )
         try:
-            head = self.answers.head()
+            head = head if head is not None else self.answers.head()
         except ChainUnavailable as exc:
             unasked = f"the chain could not be asked ({exc}); nothing is known"
             return Verdict(
