@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from gzchain.chain.pipeline import Outcome
 
 GAS_HEADROOM = 1.25  # estimates are exact for the state they ran on; later state may cost a little more
+# Pauses between asks for a sent transaction's receipt: the first short, then doubling up to the longest.
+RECEIPT_POLL_FIRST_S, RECEIPT_POLL_MAX_S = 0.002, 0.2
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,7 @@ class ChainGateway:
                 raise
             sent = "0x" + bytes(tx_hash).hex()
             try:
-                raw = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.tx_timeout_seconds)
+                raw = self._receipt_when_mined(tx_hash)
             except TimeExhausted as exc:
                 # It may sit in the pool or have been dropped: the node's pending count is the truth again.
                 self.nonces.forget(sender)
@@ -218,6 +221,24 @@ class ChainGateway:
                 call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"]}
                 raise self._replay_revert(call, raw["blockNumber"])
         return _receipt(raw)
+
+    def _receipt_when_mined(self, tx_hash: Any) -> Any:
+        """The transaction's receipt once it is mined; TimeExhausted after tx_timeout_seconds.
+
+        Asked at once, then at doubling pauses: a node that mines on arrival answers within milliseconds
+        (web3's own wait sleeps 100 ms between asks, and writes queue behind the send lock meanwhile), and a
+        node with a block time is asked a handful of times a block.
+        """
+        deadline = time.monotonic() + self.tx_timeout_seconds
+        pause = RECEIPT_POLL_FIRST_S
+        while True:
+            try:
+                return self.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                if time.monotonic() >= deadline:
+                    raise TimeExhausted(f"no receipt within {self.tx_timeout_seconds:.0f}s") from None
+            time.sleep(pause)
+            pause = min(pause * 2, RECEIPT_POLL_MAX_S)
 
     def _gas_for(self, fn: Any, sender: str) -> int:
         """Gas to send with; running the transaction first surfaces a revert before any nonce is used."""

@@ -33,13 +33,18 @@ from hexbytes import HexBytes
 from web3.contract.contract import ContractFunction
 
 from gzchain.chain.backends import Applied, EmbeddedBackend, RpcBackend, SealedBlock
-from gzchain.chain.gateway import GAS_HEADROOM, ChainGateway, Receipt
+from gzchain.chain.gateway import (
+    GAS_HEADROOM,
+    RECEIPT_POLL_FIRST_S,
+    RECEIPT_POLL_MAX_S,
+    ChainGateway,
+    Receipt,
+)
 from gzchain.chain.signing import CallSigner
 from gzchain.domain.errors import ChainUnavailable, ContractReverted
 
 BATCH_SIZE = 250  # JSON-RPC calls per HTTP request: large enough to amortise, small enough for any node
 MAX_BLOCK_TRANSACTIONS = 100  # bounds how long one embedded block keeps other writers waiting
-_POLL_FIRST_S, _POLL_MAX_S = 0.002, 0.2
 _NO_METHOD = (-32601, -32004)  # JSON-RPC "method not found"; Besu's "method not enabled"
 
 
@@ -311,7 +316,7 @@ class _RpcPipeline:
     def _confirm(self, calls: Sequence[_Call], sent: dict[int, str], outcomes: list[Outcome | None]) -> None:
         waiting = dict(sent)
         deadline = time.monotonic() + self.gateway.tx_timeout_seconds
-        pause = _POLL_FIRST_S
+        pause = RECEIPT_POLL_FIRST_S
         while waiting:
             indexes = list(waiting)
             answers = self._batch([("eth_getTransactionReceipt", [waiting[index]]) for index in indexes])
@@ -325,7 +330,7 @@ class _RpcPipeline:
             if time.monotonic() >= deadline:
                 break
             time.sleep(pause)
-            pause = min(pause * 2, _POLL_MAX_S)
+            pause = min(pause * 2, RECEIPT_POLL_MAX_S)
         self.gateway.nonces.forget(self.sender)
         for index, tx_hash in waiting.items():
             outcomes[index] = Outcome(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta, timezone
@@ -30,6 +29,7 @@ from web3.contract import Contract
 from gzchain.chain.event_decoding import EventDecoder
 from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.multicall import call_views
+from gzchain.chain.per_gateway import PerGateway
 from gzchain.domain.coldchain import (
     BatchFacts,
     BatchStatus,
@@ -202,17 +202,8 @@ class TraceMemory:
         return found
 
 
-_memories: weakref.WeakKeyDictionary[ChainGateway, TraceMemory] = weakref.WeakKeyDictionary()
-_memories_lock = threading.Lock()
-
-
-def memory_for(gateway: ChainGateway) -> TraceMemory:
-    """The memory shared by every reader on `gateway`: services are built per request, this lasts."""
-    with _memories_lock:
-        found = _memories.get(gateway)
-        if found is None:
-            found = _memories[gateway] = TraceMemory()
-        return found
+# Shared by every reader on a gateway: services are built per request, this lasts.
+memory_for: PerGateway[TraceMemory] = PerGateway(lambda _gateway: TraceMemory())
 
 
 class ColdChainReader:

@@ -31,10 +31,11 @@ def run_quick(script: str, results: Path) -> dict:
 def test_the_registration_benchmark_runs_at_smoke_size_and_writes_its_rounds(tmp_path: Path):
     results = run_quick("registrations.py", tmp_path)
     rounds = {r["name"]: r for r in results["rounds"]}
-    assert len(rounds) == 7 and all(r["fail"] == 0 and r["succ"] > 0 for r in rounds.values())
+    assert len(rounds) == 8 and all(r["fail"] == 0 and r["succ"] > 0 for r in rounds.values())
     assert all(r["met"] is None for r in rounds.values())  # smoke sizes judge no goal
     assert rounds["embedded · gateway.transact_many"]["succ"] == 20
-    assert rounds["anvil (1 s blocks) · gateway.transact_many"]["succ"] == 50
+    assert rounds["anvil (1 s blocks) · gateway.transact_many, 1 client"]["succ"] == 50
+    assert rounds["anvil (1 s blocks) · gateway.transact_many, 2 clients"]["succ"] == 50
 
 
 @pytest.mark.slow

@@ -15,7 +15,6 @@ index is rebuilt from the start. A certificate then needs no call of its own unl
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -24,6 +23,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from gzchain.chain.gateway import ChainGateway
+from gzchain.chain.per_gateway import PerGateway
 from gzchain.domain.errors import ChainUnavailable
 
 ZERO_ADDRESS: Final = "0x" + "00" * 20
@@ -135,14 +135,5 @@ def _bytes(value: bytes | str) -> bytes:
     return bytes(value) if not isinstance(value, str) else bytes.fromhex(value.removeprefix("0x"))
 
 
-_shared: weakref.WeakKeyDictionary[ChainGateway, ChainAnswers] = weakref.WeakKeyDictionary()
-_shared_lock = threading.Lock()
-
-
-def answers_for(gateway: ChainGateway) -> ChainAnswers:
-    """The answers shared by every verifier on `gateway`: services are built per request, answers last."""
-    with _shared_lock:
-        found = _shared.get(gateway)
-        if found is None:
-            found = _shared[gateway] = ChainAnswers(gateway)
-        return found
+# Shared by every verifier on a gateway: services are built per request, answers last.
+answers_for: PerGateway[ChainAnswers] = PerGateway(ChainAnswers)
