@@ -48,6 +48,20 @@ class Receipt:
     logs: tuple[Any, ...]
     tx_index: int = 0  # the transaction's position in its block
 
+    @classmethod
+    def of(cls, raw: Any) -> Receipt:
+        """The Receipt of a receipt as web3 gives it (bytes hashes, int numbers, decoded-ready logs)."""
+        contract_address = raw.get("contractAddress")
+        return cls(
+            tx_hash="0x" + bytes(raw["transactionHash"]).hex(),
+            block_number=int(raw["blockNumber"]),
+            block_hash="0x" + bytes(raw["blockHash"]).hex(),
+            gas_used=int(raw["gasUsed"]),
+            contract_address=str(contract_address) if contract_address else None,
+            logs=tuple(raw["logs"]),
+            tx_index=int(raw["transactionIndex"]),
+        )
+
 
 @dataclass(frozen=True)
 class SignedTransaction:
@@ -205,7 +219,7 @@ class ChainGateway:
             if raw["status"] != 1:
                 raise self._replay_revert(tx, raw["blockNumber"])
             self.transactions_sent += 1
-            return _receipt(raw)
+            return Receipt.of(raw)
 
     def find_receipt(self, tx_hash: str) -> Receipt | None:
         """A transaction sent earlier: its receipt if it took effect; None if no block holds it, so it is
@@ -220,7 +234,7 @@ class ChainGateway:
                 tx = self.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
                 call = {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"]}
                 raise self._replay_revert(call, raw["blockNumber"])
-        return _receipt(raw)
+        return Receipt.of(raw)
 
     def _receipt_when_mined(self, tx_hash: Any) -> Any:
         """The transaction's receipt once it is mined; TimeExhausted after tx_timeout_seconds.
@@ -303,19 +317,6 @@ class ChainGateway:
 
     def close(self) -> None:
         self.backend.close()
-
-
-def _receipt(raw: Any) -> Receipt:
-    contract_address = raw.get("contractAddress")
-    return Receipt(
-        tx_hash="0x" + bytes(raw["transactionHash"]).hex(),
-        block_number=int(raw["blockNumber"]),
-        block_hash="0x" + bytes(raw["blockHash"]).hex(),
-        gas_used=int(raw["gasUsed"]),
-        contract_address=str(contract_address) if contract_address else None,
-        logs=tuple(raw["logs"]),
-        tx_index=int(raw["transactionIndex"]),
-    )
 
 
 def connect(settings: Settings | None = None) -> ChainGateway:

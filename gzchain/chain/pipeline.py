@@ -345,7 +345,7 @@ class _RpcPipeline:
         formatted = _formatted_receipt(raw)
         if formatted["status"] == 1:
             self.gateway.transactions_sent += 1
-            return Outcome(receipt=_receipt(formatted))
+            return Outcome(receipt=Receipt.of(formatted))
         return Outcome(error=self._why_refused(call, raw["transactionHash"], formatted["blockNumber"]))
 
     def _why_refused(self, call: _Call, tx_hash: str, block_number: int) -> ContractReverted:
@@ -405,16 +405,3 @@ def _formatted_receipt(raw: dict[str, Any]) -> dict[str, Any]:
             for log in raw.get("logs", [])
         ],
     }
-
-
-def _receipt(raw: dict[str, Any]) -> Receipt:
-    contract_address = raw.get("contractAddress")
-    return Receipt(
-        tx_hash="0x" + bytes(raw["transactionHash"]).hex(),
-        block_number=int(raw["blockNumber"]),
-        block_hash="0x" + bytes(raw["blockHash"]).hex(),
-        gas_used=int(raw["gasUsed"]),
-        contract_address=str(contract_address) if contract_address else None,
-        logs=tuple(raw["logs"]),
-        tx_index=int(raw["transactionIndex"]),
-    )
