@@ -80,6 +80,27 @@ _DEFAULT_DISPOSITIONS = {
 _ACTIONS = {"commissioning": "ADD", "destroying": "DELETE", "decommissioning": "DELETE"}
 
 
+def reading_rows(
+    readings: Sequence[ReadingRecord], reports: Sequence[dict[str, Any]], **columns: Any
+) -> list[dict[str, Any]]:
+    """The store's row of each temperature reading of one event, in position order, each also holding
+    `columns`: what ingest writes and reindex rebuilds."""
+    return [
+        {
+            "position": position,
+            "start_ms": reading.start_ms,
+            "end_ms": reading.end_ms,
+            "device": reading.device,
+            "low_tenths": reading.low_tenths,
+            "high_tenths": reading.high_tenths,
+            "value": reading.value,
+            "report": report,
+            **columns,
+        }
+        for position, (reading, report) in enumerate(zip(readings, reports, strict=True))
+    ]
+
+
 @dataclass(frozen=True)
 class BatchCreated:
     lot: Lot
@@ -466,22 +487,12 @@ class ColdChainService:
                     **proof,
                 }
             )
-            reports = raw_temperature_reports(op.event)
-            readings.extend(
-                {
-                    "batch_id": batch_id,
-                    "event_hash": event_hash_hex,
-                    "position": position,
-                    "start_ms": reading.start_ms,
-                    "end_ms": reading.end_ms,
-                    "device": reading.device,
-                    "low_tenths": reading.low_tenths,
-                    "high_tenths": reading.high_tenths,
-                    "value": reading.value,
-                    "report": report,
-                    **proof,
-                }
-                for position, (reading, report) in enumerate(zip(op.readings, reports, strict=True))
+            readings += reading_rows(
+                op.readings,
+                raw_temperature_reports(op.event),
+                batch_id=batch_id,
+                event_hash=event_hash_hex,
+                **proof,
             )
         return {ColdChainLotRow: lots, ColdChainEventRow: events, ColdChainReadingRow: readings}
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gzchain.domain.coldchain import Lot, event_hash_bytes, raw_temperature_reports, reading_records
 from gzchain.domain.epcis import event_hash, parse_event
 from gzchain.domain.errors import InvalidInput
-from gzchain.services.coldchain import ColdChainService
+from gzchain.services.coldchain import ColdChainService, reading_rows
 from gzchain.services.coldchain_trace import ZERO_HASH, hex_id
 from gzchain.services.reindex.engine import Item, TablePlan, chain_logs
 from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
@@ -129,22 +129,8 @@ def _events_and_readings(
         if stored is not None and parsed is not None:
             event, context = stored
             payload = {"event": event, "context": context, "biz_step": parsed.biz_step}
-            reports = raw_temperature_reports(parsed)
-            for number, (reading, report) in enumerate(zip(reading_records(parsed), reports, strict=True)):
-                readings.append(
-                    (
-                        number,
-                        {
-                            "start_ms": reading.start_ms,
-                            "end_ms": reading.end_ms,
-                            "device": reading.device,
-                            "low_tenths": reading.low_tenths,
-                            "high_tenths": reading.high_tenths,
-                            "value": reading.value,
-                            "report": report,
-                        },
-                    )
-                )
+            for values in reading_rows(reading_records(parsed), raw_temperature_reports(parsed)):
+                readings.append((values.pop("position"), values))
         event_plan.items.append(
             Item(
                 key=(batch_id, digest),
