@@ -1,8 +1,9 @@
 """The citizen portal: static pages from gzchain/web, under a strict Content-Security-Policy.
 
-Each page is a fixed HTML shell; its script reads the batch or USCC from the address and calls the public
-API on the same origin. The policy forbids inline script and any other origin, so a page can only ever talk
-to this server. Portal routes stay out of the OpenAPI schema: they are pages, not API.
+Each page is a fixed HTML shell: web/layout.html (the head, header and footer every page shares) around the
+page's own main part from web/pages/. Its script reads the batch or USCC from the address and calls the
+public API on the same origin. The policy forbids inline script and any other origin, so a page can only
+ever talk to this server. Portal routes stay out of the OpenAPI schema: they are pages, not API.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -35,17 +36,31 @@ SECURITY_HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-def _page(name: str) -> FileResponse:
-    return FileResponse(WEB / f"{name}.html", media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+# Each page's main part in web/pages/, by the name of its script and the prefix of its i18n keys.
+_PAGE_KEYS = {"index": "home", "verify": "verify", "trace": "trace", "business": "business"}
+
+
+def _composed(name: str, key: str) -> str:
+    layout = (WEB / "layout.html").read_text(encoding="utf-8")
+    main = (WEB / "pages" / f"{name}.html").read_text(encoding="utf-8")
+    return layout.replace("{{title}}", f"{key}.title").replace("{{script}}", key).replace("{{main}}", main)
+
+
+# Composed once: the files do not change while the server runs.
+_PAGES = {name: _composed(name, key) for name, key in _PAGE_KEYS.items()}
+
+
+def _page(name: str) -> HTMLResponse:
+    return HTMLResponse(_PAGES[name], headers=SECURITY_HEADERS)
 
 
 @router.get("/")
-def home() -> FileResponse:
+def home() -> HTMLResponse:
     return _page("index")
 
 
 @router.get("/verify")
-def verify() -> FileResponse:
+def verify() -> HTMLResponse:
     return _page("verify")
 
 
@@ -56,17 +71,17 @@ def trace_search() -> RedirectResponse:
 
 # `path`: a lot may be named by its GS1 Digital Link URI, which has slashes.
 @router.get("/trace/{batch:path}")
-def trace(batch: Annotated[str, PathParam(max_length=300)]) -> FileResponse:
+def trace(batch: Annotated[str, PathParam(max_length=300)]) -> HTMLResponse:
     return _page("trace")
 
 
 @router.get("/business")
-def business_search() -> FileResponse:
+def business_search() -> HTMLResponse:
     return _page("business")
 
 
 @router.get("/business/{uscc}")
-def business(uscc: Annotated[str, PathParam(max_length=32)]) -> FileResponse:
+def business(uscc: Annotated[str, PathParam(max_length=32)]) -> HTMLResponse:
     return _page("business")
 
 
