@@ -85,27 +85,11 @@ class CertificateVerifier:
         try:
             claims = read_claims(document)
         except InvalidInput as exc:
-            unreadable = f"the document cannot be read: {exc}"
-            return Verdict(
-                (
-                    intact,
-                    Fragment(Check.STATUS, Status.ERROR, unreadable),
-                    Fragment(Check.ISSUER_IDENTITY, Status.ERROR, unreadable),
-                    period,
-                )
-            )
+            return _unjudged(intact, period, f"the document cannot be read: {exc}")
         try:
             head = head if head is not None else self.answers.head()
         except ChainUnavailable as exc:
-            unasked = f"the chain could not be asked ({exc}); nothing is known"
-            return Verdict(
-                (
-                    intact,
-                    Fragment(Check.STATUS, Status.ERROR, unasked),
-                    Fragment(Check.ISSUER_IDENTITY, Status.ERROR, unasked),
-                    period,
-                )
-            )
+            return _unjudged(intact, period, f"the chain could not be asked ({exc}); nothing is known")
         status, revocation = self._status(claims, head)
         return Verdict((intact, status, self._identity(claims, head), period), revocation)
 
@@ -283,3 +267,9 @@ class CertificateVerifier:
 
 def _date(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _unjudged(intact: Fragment, period: Fragment, reason: str) -> Verdict:
+    """A verdict whose status and issuer identity could not be judged, for `reason`."""
+    status = Fragment(Check.STATUS, Status.ERROR, reason)
+    return Verdict((intact, status, Fragment(Check.ISSUER_IDENTITY, Status.ERROR, reason), period))
