@@ -171,7 +171,11 @@ class Report:
         path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return path
 
-    def finish(self) -> None:
+    def finish(self, *, judged: bool = True) -> None:
+        """Print and save the report; `judged=False` (a smoke run's small sizes) says nothing of the goals."""
+        if not judged:
+            for round_ in self.rounds:
+                round_.met = None
         self.print()
         console.print(f"[dim]written to {self.save()}[/]")
 

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 from caliper import Report, TreeRss, bulk_round, timed_round
+from served import gzchain_serve
 
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.domain.certificates.templates import issuer_entry, with_issuer
@@ -283,28 +283,14 @@ def verify_http_round(report: Report, count: int) -> None:
         documents = wrap_documents(bureau_data(runtime, count))
         runtime.certificates().anchor(AGENCY, documents, "bench")
         runtime.close()
-        port = _free_port()
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gzchain"), "serve", "--port", str(port), "--log-level", "WARNING"],
-            env={**os.environ, "GZCHAIN_DATA_DIR": data_dir},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                _wait_until_up(client, server)
+        with gzchain_serve(Path(data_dir)) as (url, _), httpx.Client(base_url=url, timeout=30) as client:
 
-                def over_http(index: int) -> None:
-                    response = client.post("/certificates/verify", json=documents[index])
-                    assert response.status_code == 200 and response.json()["valid"], response.text
+            def over_http(index: int) -> None:
+                response = client.post("/certificates/verify", json=documents[index])
+                assert response.status_code == 200 and response.json()["valid"], response.text
 
-                over_http(0)  # warm: the first request builds what later ones reuse
-                round_ = timed_round(
-                    f"verify {count:,} over HTTP (gzchain serve)", over_http, count, unit="doc"
-                )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            over_http(0)  # warm: the first request builds what later ones reuse
+            round_ = timed_round(f"verify {count:,} over HTTP (gzchain serve)", over_http, count, unit="doc")
     p50 = round_.latency("p50")
     report.add(
         round_,
@@ -312,28 +298,6 @@ def verify_http_round(report: Report, count: int) -> None:
         met=p50 is not None and p50 <= 20,
         notes="POST /certificates/verify to a uvicorn server on the embedded chain, one keep-alive client",
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(client: httpx.Client, server: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"gzchain serve exited: {server.stderr.read().decode() if server.stderr else ''}"
-            )
-        try:
-            if client.get("/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gzchain serve did not answer within {seconds:.0f} s")
 
 
 def main() -> None:
@@ -369,10 +333,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gzchain-bench-") as scratch:
         for output_format in formats:
             issue_round(report, sizes["issue"], args.workers, full["issue"], Path(scratch), output_format)
-    if args.quick:
-        for round_ in report.rounds:
-            round_.met = None  # small sizes say nothing about the goals
-    report.finish()
+    report.finish(judged=not args.quick)
 
 
 if __name__ == "__main__":
