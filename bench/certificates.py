@@ -96,7 +96,7 @@ def wrap_rounds(report: Report, count: int) -> None:
     issuer = issuer_entry("Guangzhou Municipal Education Bureau", "0x" + "ab" * 20, "jyj.gz.gov.cn")
     documents = certificate_data(count, issuer, 1337)
     completed = subprocess.run(
-        ["node", str(ROOT / "bench" / "oa_wrap_timed.js")],
+        ["node", str(ROOT / "scenarios" / "oa_npm_wrap.js"), "--timed"],
         input=json.dumps(documents, ensure_ascii=False),
         capture_output=True,
         encoding="utf-8",
