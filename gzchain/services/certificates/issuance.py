@@ -30,12 +30,8 @@ from gzchain.chain.keys import KeyRing
 from gzchain.domain.certificates.batch import seal_batch
 from gzchain.domain.certificates.records import (
     PreparedDocument,
-    Problem,
     Record,
-    parse_csv,
-    parse_json,
     prepare,
-    rejection,
 )
 from gzchain.domain.certificates.revocation import RevocationReason, validate_reason_text
 from gzchain.domain.certificates.templates import Template, issuer_entry, with_issuer
@@ -157,30 +153,6 @@ class CertificateService:
         return StoreCreated(created["store"], receipt)
 
     # ---- issuing ----
-
-    def read_records(
-        self, template: Template, records_file: Path, progress: Progress | None = None
-    ) -> list[PreparedDocument]:
-        """Every record of a CSV or JSON file as document data; InvalidInput (row, field) if any is bad."""
-        progress = progress or _Silent()
-        suffix = records_file.suffix.lower()
-        if suffix not in (".csv", ".json"):
-            raise InvalidInput("records must be a .csv or .json file", field=str(records_file))
-        try:
-            text = records_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot read records: {exc.strerror}", field=str(records_file)) from None
-        except UnicodeDecodeError:
-            raise InvalidInput("records must be UTF-8 text", field=str(records_file)) from None
-        records = parse_csv(text) if suffix == ".csv" else parse_json(text)
-        prepared = _checked(template, records, progress)
-        reserved = [p for p in prepared if p.file_name == BATCH_FILE]
-        if reserved:
-            problem = Problem(
-                reserved[0].row, template.file_name_field, f"the file name {BATCH_FILE} is reserved"
-            )
-            raise rejection([problem], len(records))
-        return prepared
 
     def issue_batch(
         self,
