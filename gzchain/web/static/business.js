@@ -11,6 +11,7 @@ import {
   proofLine,
   showError,
   startPage,
+  verifiedNote,
 } from "./common.js";
 import { t, tOr } from "./i18n.js";
 
@@ -56,11 +57,7 @@ function render(found) {
     current ? record(current) : null,
     history(found),
     filings(found),
-    el(
-      "p",
-      { class: found.verified ? "hint" : "banner warn", id: "verified" },
-      found.verified ? t("business.verified") : t("business.notVerified", { problems: found.problems.join("; ") }),
-    ),
+    verifiedNote(found, "business"),
   );
   document.title = `${current ? current.name : found.uscc} · ${t("business.title")} · gzchain`;
 }

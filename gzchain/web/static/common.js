@@ -99,6 +99,18 @@ export function badge(tone, text) {
 }
 
 /**
+ * The closing line of a page built from the chain and this server's store: that every stored record matched
+ * the chain, or, as a warning, which did not. `page` names the page's words (`<page>.verified`, `.notVerified`).
+ */
+export function verifiedNote(answer, page) {
+  return el(
+    "p",
+    { class: answer.verified ? "hint" : "banner warn", id: "verified" },
+    answer.verified ? t(`${page}.verified`) : t(`${page}.notVerified`, { problems: answer.problems.join("; ") }),
+  );
+}
+
+/**
  * Replaces the content of `container` with the error in words a citizen understands: `words` holds the
  * page's own wording by kind (e.g. notFound: "There is no lot …"); the other kinds are worded alike everywhere.
  */

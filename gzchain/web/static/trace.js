@@ -11,6 +11,7 @@ import {
   proofLine,
   showError,
   startPage,
+  verifiedNote,
   windowText,
 } from "./common.js";
 import { temperatureChart, readingValue } from "./chart.js";
@@ -52,11 +53,7 @@ function render(trace) {
     timeline(trace),
     alerts(trace),
     lots(trace),
-    el(
-      "p",
-      { class: trace.verified ? "hint" : "banner warn", id: "verified" },
-      trace.verified ? t("trace.verified") : t("trace.notVerified", { problems: trace.problems.join("; ") }),
-    ),
+    verifiedNote(trace, "trace"),
   );
   document.title = `${lotName(facts)} · ${t("trace.title")} · gzchain`;
 }
