@@ -14,6 +14,7 @@ from enum import IntEnum
 from typing import Final
 
 from gzchain.domain.business import BusinessRecord, ChangeType
+from gzchain.domain.business_commitment import SCHEME_LEGACY, Commitment
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.uscc import validate_uscc
 
@@ -123,6 +124,11 @@ def masked(identifier: str) -> str:
     return identifier[:4] + "*" * (len(identifier) - 6) + identifier[-2:]
 
 
+def masked_name(name: str) -> str:
+    """A private person's name as the public may see it: the first character (usually the surname)."""
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
 @dataclass(frozen=True)
 class ChainProof:
     """Where on chain something was recorded: anyone can fetch the transaction and check its event."""
@@ -145,10 +151,17 @@ class RecordVersion:
     proof: ChainProof | None
     record: BusinessRecord | None  # None when the store lacks it or it does not match the hash on chain
     problem: str | None = None
+    scheme: str | None = None  # how record_hash was made, as the store says; None when it has no copy
+    commitment: Commitment | None = None  # salts and leaves of a salted version that matches the chain
 
     @property
     def verified(self) -> bool:
         return self.problem is None
+
+    @property
+    def legacy(self) -> bool:
+        """Recorded before salted commitments: its hash on chain can be brute-forced from public fields."""
+        return self.scheme == SCHEME_LEGACY
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,13 @@ from gzchain.domain.business import (
     record_hash,
     split_personal_data,
 )
+from gzchain.domain.business_commitment import (
+    SCHEME_LEGACY,
+    SCHEME_SALTED,
+    Commitment,
+    commit,
+    personal_paths,
+)
 from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
 from gzchain.domain.registry import (
     BusinessLookup,
@@ -152,21 +159,28 @@ class BusinessService:
         """Register a new business from its full record; the chain gets the record's hash as version 1."""
         record = _as_record(record)
         signer = self.keys.signer(as_agency)
-        digest = record_hash(record)
+        commitment = commit(record)
+        digest = commitment.root
         fn = self.contract.functions.register(uscc_bytes(record.uscc), digest)
-        receipt = self._record_version(fn, signer, record, 1, ChangeType.REGISTERED, reason="")
+        receipt = self._record_version(fn, signer, record, commitment, 1, ChangeType.REGISTERED, reason="")
         [event] = self.gateway.events(self.contract, "BusinessRegistered", receipt)
         return RegistryChange(record.uscc, event["version"], ChangeType.REGISTERED, digest, receipt)
 
     def amend(self, as_agency: str, record: BusinessRecord | Mapping[str, Any]) -> RegistryChange:
-        """Record an amended record as a new version; what changed is worked out from the current one."""
+        """Record an amended record as a new version; what changed is worked out from the current one.
+
+        The new version always gets a salted commitment with fresh salts, so amending a legacy version
+        migrates the business to salted commitments from then on."""
         after = _as_record(record)
-        before, version = self._current(after.uscc)
+        before, version, _ = self._current(after.uscc)
         amendment = Amendment(before, after)
         signer = self.keys.signer(as_agency)
-        digest = record_hash(after)
+        commitment = commit(after)
+        digest = commitment.root
         fn = self.contract.functions.amend(uscc_bytes(after.uscc), digest, int(amendment.change_type))
-        receipt = self._record_version(fn, signer, after, version + 1, amendment.change_type, reason="")
+        receipt = self._record_version(
+            fn, signer, after, commitment, version + 1, amendment.change_type, reason=""
+        )
         [event] = self.gateway.events(self.contract, "BusinessAmended", receipt)
         return RegistryChange(after.uscc, event["version"], amendment.change_type, digest, receipt)
 
@@ -186,19 +200,22 @@ class BusinessService:
         code = validate_uscc(uscc)
         reason = validate_reason(reason)
         # The new version repeats the current record, so that record must still be the one on chain.
-        record, version = self._current(code)
+        # The chain repeats the current hash, so the new version keeps the current salts (or stays legacy).
+        record, version, commitment = self._current(code)
         signer = self.keys.signer(as_agency)
         event_name, change_type = _STATUS_CHANGES[action]
         fn = getattr(self.contract.functions, action)(uscc_bytes(code), reason)
-        receipt = self._record_version(fn, signer, record, version + 1, change_type, reason)
+        receipt = self._record_version(fn, signer, record, commitment, version + 1, change_type, reason)
         [event] = self.gateway.events(self.contract, event_name, receipt)
-        return RegistryChange(code, event["version"], change_type, record_hash(record), receipt)
+        digest = commitment.root if commitment is not None else record_hash(record)
+        return RegistryChange(code, event["version"], change_type, digest, receipt)
 
     def _record_version(
         self,
         fn: Any,
         signer: Any,
         record: BusinessRecord,
+        commitment: Commitment | None,
         version: int,
         change_type: ChangeType,
         reason: str,
@@ -207,7 +224,8 @@ class BusinessService:
 
         Two writers expecting the same number clash in the store before either sends (Conflict).
         """
-        public, personal = split_personal_data(record)
+        public, personal, stored_commitment = seal_parts(record, commitment)
+        digest = commitment.root if commitment is not None else record_hash(record)
 
         def stage(session: Session, tx_hash: str) -> None:
             session.add(
@@ -215,7 +233,8 @@ class BusinessService:
                     uscc=record.uscc,
                     version=version,
                     change_type=int(change_type),
-                    record_hash=_hex(record_hash(record)),
+                    record_hash=_hex(digest),
+                    commitment=stored_commitment,
                     public_record=public,
                     personal_data=self.cipher.seal(personal, version_context(record.uscc, version)),
                     agency=signer.address,
@@ -238,7 +257,7 @@ class BusinessService:
     def _current_record(self, uscc: str) -> BusinessRecord:
         return self._current(uscc)[0]
 
-    def _current(self, uscc: str) -> tuple[BusinessRecord, int]:
+    def _current(self, uscc: str) -> tuple[BusinessRecord, int, Commitment | None]:
         """The stored record of the business's current version and its number, refused unless it matches
         the chain and is confirmed."""
         chain_hash, _, _, version, _, _ = self._business(uscc)
@@ -254,10 +273,10 @@ class BusinessService:
             raise Conflict(
                 f"version {version} of {uscc} is still being recorded (tx {row.tx_hash}); try again shortly"
             )
-        record, problem = self._open(row, chain_hash)
+        record, commitment, problem = self._open(row, chain_hash)
         if record is None:
             raise Conflict(f"version {version} of {uscc} in the store cannot be used: {problem}")
-        return record, version
+        return record, version, commitment
 
     def _stored_version(self, uscc: str, version: int) -> BusinessVersionRow | None:
         with self.store.session() as session:
@@ -404,13 +423,13 @@ class BusinessService:
         self, number: int, entry: Any, row: BusinessVersionRow | None, proof: ChainProof | None
     ) -> RecordVersion:
         chain_hash, agency, change_type, at, reason = entry
-        record, problem = None, None
+        record, commitment, problem = None, None, None
         if row is None:
             problem = "the chain has this version, the store has no record of it"
         elif row.block_number is None:
             problem = f"the store's copy waits for its transaction {row.tx_hash} to be settled"
         else:
-            record, problem = self._open(row, chain_hash)
+            record, commitment, problem = self._open(row, chain_hash)
             problem = problem or _differences(
                 {
                     "record hash": row.record_hash == _hex(chain_hash),
@@ -431,24 +450,41 @@ class BusinessService:
             proof=proof,
             record=record if problem is None else None,
             problem=problem,
+            scheme=_scheme(row),
+            commitment=commitment if problem is None else None,
         )
 
-    def _open(self, row: BusinessVersionRow, chain_hash: bytes) -> tuple[BusinessRecord | None, str | None]:
-        """The stored record of a version, or why it cannot be trusted."""
+    def _open(
+        self, row: BusinessVersionRow, chain_hash: bytes
+    ) -> tuple[BusinessRecord | None, Commitment | None, str | None]:
+        """The stored record of a version and its commitment (None: legacy), or why it cannot be trusted."""
         try:
-            personal = self.cipher.open(row.personal_data, version_context(row.uscc, row.version))
-        except (PermissionDenied, ValueError):
-            return None, "its personal data cannot be decrypted: altered, moved, or sealed with another key"
-        try:
-            record = join_personal_data(row.public_record, personal)
-        except InvalidInput as exc:
-            return None, f"the stored record is malformed ({exc})"
-        if record_hash(record) != chain_hash:
+            record, commitment = self.open_row(row)
+        except PermissionDenied:
             return (
+                None,
+                None,
+                "its personal data cannot be decrypted: altered, moved, or sealed with another key",
+            )
+        except InvalidInput as exc:
+            return None, None, f"the stored record is malformed ({exc})"
+        digest = commitment.root if commitment is not None else record_hash(record)
+        if digest != chain_hash:
+            return (
+                None,
                 None,
                 "the stored record does not match the hash on chain: it was altered after it was recorded",
             )
-        return record, None
+        return record, commitment, None
+
+    def open_row(self, row: BusinessVersionRow) -> tuple[BusinessRecord, Commitment | None]:
+        """A stored version's record and commitment, rebuilt from its values and salts (not yet checked
+        against the chain). Raises PermissionDenied if it cannot be decrypted, InvalidInput if malformed."""
+        try:
+            personal = dict(self.cipher.open(row.personal_data, version_context(row.uscc, row.version)))
+        except ValueError:
+            raise PermissionDenied("the sealed personal data is not a sealed value") from None
+        return open_parts(row.public_record, personal, row.commitment)
 
     def _filing(self, digest: bytes, raw: Any, proofs: _Proofs, row: NotarisedFilingRow | None) -> Filing:
         raw_uscc, kind, notarised_at, notary, revoked_at, revoked_by, revocation_reason = raw
@@ -555,6 +591,7 @@ class _VersionRows:
         for row in session.scalars(select(BusinessVersionRow).where(self.rows.pending(receipt.tx_hash))):
             actual = numbers.get(row.uscc)
             if actual is not None and actual != row.version:
+                # The salts travel inside the sealed part, so they move with it.
                 personal = cipher.open(row.personal_data, version_context(row.uscc, row.version))
                 row.personal_data = cipher.seal(personal, version_context(row.uscc, actual))
                 row.version = actual
@@ -563,6 +600,53 @@ class _VersionRows:
 
     def discard(self, session: Session, tx_hash: str) -> None:
         self.rows.discard(session, tx_hash)
+
+
+def seal_parts(
+    record: BusinessRecord, commitment: Commitment | None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """What the store keeps of a version: the public part, the personal part to seal (with the salts of
+    the personal fields inside it, so erasing it shreds them too), and the commitment column."""
+    public, personal = split_personal_data(record)
+    if commitment is None:
+        return public, personal, None
+    private = personal_paths(record)
+    personal["salts"] = {path: salt.hex() for path, salt in commitment.salts.items() if path in private}
+    stored = {
+        "scheme": SCHEME_SALTED,
+        "leaves": {path: leaf.hex() for path, leaf in commitment.leaves.items()},
+        "salts": {path: salt.hex() for path, salt in commitment.salts.items() if path not in private},
+    }
+    return public, personal, stored
+
+
+def open_parts(
+    public: Any, personal: dict[str, Any], stored: Mapping[str, Any] | None
+) -> tuple[BusinessRecord, Commitment | None]:
+    """The inverse of `seal_parts` (given the personal part already unsealed); the commitment is
+    recomputed from the values and salts, and must give the very leaves the store kept."""
+    sealed_salts = personal.pop("salts", None)
+    record = join_personal_data(public, personal)
+    if stored is None:
+        return record, None
+    if stored.get("scheme") != SCHEME_SALTED or not isinstance(sealed_salts, Mapping):
+        raise InvalidInput("the stored commitment is of an unknown scheme or lacks its salts")
+    try:
+        salts = {path: bytes.fromhex(salt) for path, salt in {**stored["salts"], **sealed_salts}.items()}
+        leaves = {path: bytes.fromhex(node) for path, node in stored["leaves"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidInput("the stored salts or leaves are not hex strings") from None
+    commitment = commit(record, salts)
+    if dict(commitment.leaves) != leaves:
+        # Values or leaves altered: the copy no longer proves what the chain holds. A root nothing has.
+        return record, Commitment(salts={}, leaves={"altered": b"\0" * 32})
+    return record, commitment
+
+
+def _scheme(row: BusinessVersionRow | None) -> str | None:
+    if row is None:
+        return None
+    return SCHEME_LEGACY if row.commitment is None else SCHEME_SALTED
 
 
 def _waiting(rows: Iterable[Any]) -> bool:

@@ -3,6 +3,11 @@
 The public part of a record is kept in clear; the personal data of natural persons (legal representative,
 natural-person shareholders) is sealed with the store's PersonalDataCipher, bound to the version
 (`version_context`), so a sealed value cannot be moved to another business or version unnoticed.
+
+`commitment` says how the version's bytes32 on chain was made. NULL: a legacy version, whose `record_hash`
+is the plain SHA-256 of the whole record. Otherwise ``{"scheme": "salted-merkle-v1", "leaves": {path:
+hex}, "salts": {path: hex}}``: every field's leaf, and the salts of the fields that are not personal data;
+the personal fields' salts are sealed with their values in `personal_data`.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ class BusinessVersionRow(Base):
     uscc: Mapped[str] = mapped_column(String(18), index=True)
     version: Mapped[int] = mapped_column(Integer)
     change_type: Mapped[int] = mapped_column(Integer)
-    record_hash: Mapped[str] = mapped_column(String(66))  # 0x + SHA-256 of canonical_bytes(record)
+    record_hash: Mapped[str] = mapped_column(String(66))  # 0x + the bytes32 on chain (see commitment)
+    commitment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
     public_record: Mapped[dict[str, Any]] = mapped_column(JSON)
     personal_data: Mapped[str] = mapped_column(Text)  # sealed; see version_context
     agency: Mapped[str] = mapped_column(String(42))

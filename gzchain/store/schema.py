@@ -10,12 +10,12 @@ from collections.abc import Callable
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import BigInteger, Column, Connection, Engine, Integer, String, inspect, select
+from sqlalchemy import JSON, BigInteger, Column, Connection, Engine, Integer, String, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base, StoreUnavailable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Tables a version-1 store had: their presence without a schema row means "version 1".
 _VERSION_1_TABLES = {"business_versions", "business_filings", "coldchain_lots", "coldchain_events"}
 
@@ -45,8 +45,14 @@ def _pending_first(operations: Operations) -> None:
         batch.add_column(Column("revocation_tx_index", Integer(), nullable=True))
 
 
+def _salted_commitments(operations: Operations) -> None:
+    """3: business versions say how their on-chain hash was made; rows already there are legacy (NULL)."""
+    with operations.batch_alter_table("business_versions") as batch:
+        batch.add_column(Column("commitment", JSON(), nullable=True))
+
+
 # The step that brings a store from version N-1 to version N, for each N above 1.
-_STEPS: dict[int, Callable[[Operations], None]] = {2: _pending_first}
+_STEPS: dict[int, Callable[[Operations], None]] = {2: _pending_first, 3: _salted_commitments}
 
 
 def prepare(engine: Engine) -> None:
@@ -83,5 +89,9 @@ def _version(connection: Connection) -> int | None:
     if not present:
         return None
     # No schema row (a version-1 store, or its row was deleted): the columns tell.
+    if "business_versions" in tables and "commitment" in {
+        column["name"] for column in inspector.get_columns("business_versions")
+    }:
+        return 3
     columns = {column["name"] for column in inspector.get_columns(present[0])}
     return 2 if "tx_index" in columns else 1

@@ -69,7 +69,8 @@ def test_a_registered_business_is_looked_up_with_its_record_verified_against_the
 ):
     change = service.register("gz-msa", a_record())
     assert (change.uscc, change.version, change.change_type) == (USCC, 1, ChangeType.REGISTERED)
-    assert change.record_hash == record_hash(record_from_dict(a_record()))
+    # A salted root, never the brute-forceable SHA-256 of the record.
+    assert change.record_hash != record_hash(record_from_dict(a_record()))
     lookup = service.lookup(USCC)
     assert lookup.verified, lookup.problems
     assert (lookup.status, lookup.registrar_name) == (
@@ -78,6 +79,8 @@ def test_a_registered_business_is_looked_up_with_its_record_verified_against_the
     )
     assert lookup.record == record_from_dict(a_record())
     [version] = lookup.versions
+    assert (version.scheme, version.legacy) == ("salted-merkle-v1", False)
+    assert version.commitment is not None and version.commitment.root == change.record_hash
     assert version.proof == ChainProof(change.receipt.tx_hash, change.receipt.block_number)
     assert (version.change_type, version.record_hash, version.reason) == (
         ChangeType.REGISTERED,

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from gzchain.api.schemas.common import TxProof
 from gzchain.domain.business import record_to_dict
+from gzchain.domain.business_commitment import field_values, is_private_path
 from gzchain.domain.registry import (
     BusinessLookup,
     FileVerification,
@@ -15,6 +16,7 @@ from gzchain.domain.registry import (
     RecordVersion,
     describe_change,
     masked,
+    masked_name,
 )
 from gzchain.services.business import FilingChange, RegistryChange
 
@@ -129,7 +131,7 @@ class FilingPublic(BaseModel):
 
 
 def public_record(v: RecordVersion) -> dict[str, Any] | None:
-    """The record as the public may see it: ID numbers of natural persons masked."""
+    """The record as the public may see it: ID numbers and natural-person shareholders' names masked."""
     if v.record is None:
         return None
     data = record_to_dict(v.record)
@@ -137,13 +139,60 @@ def public_record(v: RecordVersion) -> dict[str, Any] | None:
     for holder in data["shareholders"]:
         if holder["kind"] == "natural_person":
             holder["identifier"] = masked(holder["identifier"])
+            holder["name"] = masked_name(holder["name"])
     return data
+
+
+class FieldProofPublic(BaseModel):
+    """One public field with what proves it against the chain: leaf = keccak256(keccak256(salt ‖ path ‖
+    0x00 ‖ value)), folded with `proof` by sorted-pair keccak256, must give the version's record_hash."""
+
+    path: str = Field(examples=["registered_capital.amount"])
+    value: str
+    salt: str = Field(description="32 random bytes, hex with 0x")
+    proof: list[str]
+
+
+class PrivateFieldPublic(BaseModel):
+    """A personal field: shown masked; its salt is never published, so only its holder can prove it."""
+
+    path: str = Field(examples=["legal_representative.id_number"])
+    masked: str
+    leaf: str
+
+
+def _field_proofs(v: RecordVersion) -> tuple[list[FieldProofPublic], list[PrivateFieldPublic]]:
+    if v.record is None or v.commitment is None:
+        return [], []
+    values, c = field_values(v.record), v.commitment
+    public, private = [], []
+    for path, value in values.items():
+        if is_private_path(path):
+            shown = masked_name(value) if path.endswith(".name") else masked(value)
+            private.append(PrivateFieldPublic(path=path, masked=shown, leaf="0x" + c.leaves[path].hex()))
+        else:
+            public.append(
+                FieldProofPublic(
+                    path=path,
+                    value=value,
+                    salt="0x" + c.salts[path].hex(),
+                    proof=["0x" + node.hex() for node in c.proof(path)],
+                )
+            )
+    return public, private
 
 
 class VersionPublic(BaseModel):
     number: int
     change: str
-    record_hash: str
+    record_hash: str = Field(description="the bytes32 BusinessRegistry.versions() holds for this version")
+    commitment_scheme: str | None = Field(
+        description="salted-merkle-v1: record_hash is the Merkle root of the salted fields; legacy-sha256: "
+        "the SHA-256 of the whole record, recorded before salted commitments (brute-forceable; an "
+        "amendment migrates the business); null when the store has no copy",
+        examples=["salted-merkle-v1"],
+    )
+    legacy: bool
     agency_name: str
     at: int
     reason: str
@@ -151,13 +200,18 @@ class VersionPublic(BaseModel):
     verified: bool
     problem: str | None
     record: dict[str, Any] | None
+    fields: list[FieldProofPublic] = Field(description="public fields, each provable against the chain")
+    private_fields: list[PrivateFieldPublic]
 
     @classmethod
     def of(cls, v: RecordVersion) -> VersionPublic:
+        fields, private_fields = _field_proofs(v)
         return cls(
             number=v.number,
             change=describe_change(v.change_type),
             record_hash="0x" + v.record_hash.hex(),
+            commitment_scheme=v.scheme,
+            legacy=v.legacy,
             agency_name=v.agency_name,
             at=v.at,
             reason=v.reason,
@@ -167,6 +221,8 @@ class VersionPublic(BaseModel):
             verified=v.verified,
             problem=v.problem,
             record=public_record(v),
+            fields=fields,
+            private_fields=private_fields,
         )
 
 

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzchain.domain.business import BusinessRecord, join_personal_data, record_hash, split_personal_data
+from gzchain.domain.business import BusinessRecord, record_hash
+from gzchain.domain.business_commitment import Commitment
 from gzchain.domain.errors import InvalidInput, PermissionDenied
 from gzchain.domain.registry import uscc_bytes
-from gzchain.services.business import BusinessService
+from gzchain.services.business import BusinessService, seal_parts
 from gzchain.services.reindex.engine import Item, TablePlan, chain_logs
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow, version_context
 
@@ -41,19 +42,20 @@ def _versions(
         "business versions",
         BusinessVersionRow,
         key_of=lambda row: (row.uscc, row.version),
-        payload_columns=("public_record", "personal_data"),
+        payload_columns=("public_record", "personal_data", "commitment"),
     )
-    records: dict[tuple[str, str], BusinessRecord] = {}  # (uscc, record hash) → a copy the store holds
+    # (uscc, bytes32 on chain) → a copy the store holds, with its salts (no commitment: legacy)
+    records: dict[tuple[str, str], Opened] = {}
     for row in session.scalars(select(BusinessVersionRow)):
         key = (row.uscc, row.version)
         if row.block_number is None and row.tx_hash in in_flight:
             plan.leave[key] = ("pending", f"waits on tx {row.tx_hash}, still in flight")
             continue
-        record = _open(service, row)
-        if record is None:
+        opened = _open(service, row)
+        if opened is None:
             plan.leave[key] = ("unreadable", "its personal data cannot be decrypted with this store's key")
             continue
-        records[(row.uscc, _hex(record_hash(record)))] = record
+        records[(row.uscc, _digest(*opened))] = opened
 
     positions = {
         (args["uscc"].decode("ascii"), args["version"]): position
@@ -132,28 +134,39 @@ def _filings(session: Session, logs: list[Any], in_flight: Collection[str]) -> T
     return plan
 
 
-def _open(service: BusinessService, row: BusinessVersionRow) -> BusinessRecord | None:
+Opened = tuple[BusinessRecord, Commitment | None]
+
+
+def _open(service: BusinessService, row: BusinessVersionRow) -> Opened | None:
     try:
-        personal = service.cipher.open(row.personal_data, version_context(row.uscc, row.version))
-        return join_personal_data(row.public_record, personal)
-    except (PermissionDenied, InvalidInput, ValueError):
+        return service.open_row(row)
+    except (PermissionDenied, InvalidInput):
         return None
+
+
+def _digest(record: BusinessRecord, commitment: Commitment | None) -> str:
+    """The bytes32 a stored copy reproduces: its salted root, or the legacy SHA-256 of the record."""
+    return _hex(commitment.root if commitment is not None else record_hash(record))
 
 
 def _opens_to(service: BusinessService, row: BusinessVersionRow, digest: str) -> bool:
-    record = _open(service, row)
-    return record is not None and _hex(record_hash(record)) == digest
+    opened = _open(service, row)
+    return opened is not None and _digest(*opened) == digest
 
 
 def _sealed(
-    service: BusinessService, record: BusinessRecord | None, uscc: str, version: int
+    service: BusinessService,
+    opened: Opened | None,
+    uscc: str,
+    version: int,
 ) -> dict[str, Any] | None:
-    if record is None:
+    if opened is None:
         return None
-    public, personal = split_personal_data(record)
+    public, personal, commitment = seal_parts(*opened)
     return {
         "public_record": public,
         "personal_data": service.cipher.seal(personal, version_context(uscc, version)),
+        "commitment": commitment,
     }
 
 
