@@ -15,14 +15,13 @@ is gzchain.domain.merkle's sorted-pair tree over all leaves, which OpenZeppelin'
 checks, so any client proves one field with its value, salt and proof, nothing else.
 
 Who can prove what: public fields' salts are published with the lookup, so anyone can prove them. The
-salts of personal fields (`is_private_path`) stay sealed in the store; only whoever holds the value and
+salts of private fields stay sealed in the store; only whoever holds the value and
 its salt (the data subject, given them at registration, or the registrar) can prove such a field, and
-nobody can test a guess against the chain without the salt.
+nobody can test a guess against the chain without the salt (`private_paths`).
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,8 +35,6 @@ from gzchain.domain.merkle import build_tree, merkle_root, verify
 SCHEME_SALTED: Final = "salted-merkle-v1"
 SCHEME_LEGACY: Final = "legacy-sha256"  # versions recorded before salted commitments: brute-forceable
 SALT_BYTES: Final = 32
-
-_NATURAL_PERSON_FIELD: Final = re.compile(r"shareholders\[(\d+)\]\.(name|identifier)")
 
 
 def field_values(record: BusinessRecord) -> dict[str, str]:
@@ -70,8 +67,8 @@ def field_values(record: BusinessRecord) -> dict[str, str]:
 def personal_paths(record: BusinessRecord) -> frozenset[str]:
     """Paths of the fields holding a natural person's data: sealed in the store, erased on request.
 
-    The legal representative's name is among them although the lookup shows it (see `is_private_path`):
-    it is a natural person's data, so it is encrypted at rest and erasable like the rest.
+    The legal representative's name is among them although the lookup shows it (see `private_paths`):
+    it is a natural person's data, so it is encrypted at rest like the rest.
     """
     paths = {"legal_representative.name", "legal_representative.id_number"}
     for index, holder in enumerate(record.shareholders):
@@ -80,17 +77,15 @@ def personal_paths(record: BusinessRecord) -> frozenset[str]:
     return frozenset(paths)
 
 
-def is_private_path(path: str) -> bool:
-    """Whether a personal field is withheld from the public lookup (shown masked, its salt never given).
+def private_paths(record: BusinessRecord) -> frozenset[str]:
+    """The personal fields withheld from the public lookup (shown masked, their salts never given).
 
     ID numbers always are. Natural-person shareholders' names are too: the National Enterprise Credit
-    Information Publicity System publishes a company's legal representative by name (公司法 art. 32, 企业
-    信息公示暂行条例), so that name is public and provable by anyone; a natural person who merely holds
-    shares is arguably not a public figure of the register, so their name is treated as private.
+    Information Publicity System publishes a company's legal representative by name (企业信息公示暂行条例
+    art. 8), so that name is public and provable by anyone; a natural person who merely holds shares is
+    arguably not a public figure of the register, so their name is treated as private.
     """
-    if path == "legal_representative.id_number":
-        return True
-    return _NATURAL_PERSON_FIELD.fullmatch(path) is not None
+    return personal_paths(record) - {"legal_representative.name"}
 
 
 def leaf(salt: bytes, path: str, value: str) -> bytes:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from gzchain.api.schemas.common import TxProof
 from gzchain.domain.business import record_to_dict
-from gzchain.domain.business_commitment import field_values, is_private_path
+from gzchain.domain.business_commitment import field_values, private_paths
 from gzchain.domain.registry import (
     BusinessLookup,
     FileVerification,
@@ -164,10 +164,10 @@ class PrivateFieldPublic(BaseModel):
 def _field_proofs(v: RecordVersion) -> tuple[list[FieldProofPublic], list[PrivateFieldPublic]]:
     if v.record is None or v.commitment is None:
         return [], []
-    values, c = field_values(v.record), v.commitment
+    values, c, withheld = field_values(v.record), v.commitment, private_paths(v.record)
     public, private = [], []
     for path, value in values.items():
-        if is_private_path(path):
+        if path in withheld:
             shown = masked_name(value) if path.endswith(".name") else masked(value)
             private.append(PrivateFieldPublic(path=path, masked=shown, leaf="0x" + c.leaves[path].hex()))
         else:
