@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 from support.api import assert_problem
-from support.records import ARTICLES, LEGAL_REP, USCC, a_record
+from support.records import ARTICLES, LEGAL_REP, SHAREHOLDER, USCC, a_record
 
 ARTICLES_HASH = hashlib.sha256(ARTICLES).hexdigest()
 FILING = {"uscc": USCC, "document_type": "articles-of-association", "file_hash": ARTICLES_HASH}
@@ -150,3 +150,24 @@ def test_bad_input_is_422_naming_the_field(client, auth):
         field="document_type",
     )
     assert_problem(client.get("/businesses/NOT-A-USCC"), 422, field="uscc")
+
+
+def test_the_lookup_gives_public_fields_with_salt_and_proof_and_private_ones_masked_without_salt(
+    client, registered
+):
+    version = client.get(f"/businesses/{USCC}").json()["versions"][0]
+    assert (version["commitment_scheme"], version["legacy"]) == ("salted-merkle-v1", False)
+    fields = {field["path"]: field for field in version["fields"]}
+    assert fields["legal_representative.name"]["value"] == LEGAL_REP[0]
+    assert len(bytes.fromhex(fields["address"]["salt"][2:])) == 32 and fields["address"]["proof"]
+    private = {field["path"]: field for field in version["private_fields"]}
+    assert set(private) == {
+        "legal_representative.id_number",
+        "shareholders[0].name",
+        "shareholders[0].identifier",
+    }
+    assert private["legal_representative.id_number"]["masked"] == "4401************3X"
+    assert private["shareholders[0].name"]["masked"] == SHAREHOLDER[0][0] + "**"
+    assert not set(private) & set(fields)
+    assert version["record"]["shareholders"][0]["name"] == SHAREHOLDER[0][0] + "**"
+    assert SHAREHOLDER[0] not in str(version) and SHAREHOLDER[1] not in str(version)

@@ -360,3 +360,63 @@ def test_unknown_businesses_and_files(service: BusinessService):
         service.lookup(USCC)
     verification = service.verify_file(ARTICLES)
     assert not verification.notarised and verification.filing is None
+
+
+# ---- legacy versions: the plain SHA-256 of the record, recorded before salted commitments ----
+
+
+def register_the_old_way(service: BusinessService) -> None:
+    """What gzchain did before salted commitments: the record's SHA-256 on chain, no commitment stored."""
+    record = record_from_dict(a_record())
+    fn = service.contract.functions.register(USCC.encode(), record_hash(record))
+    service._record_version(fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, "")
+
+
+def test_a_legacy_version_still_reads_and_verifies_flagged_as_legacy(service: BusinessService):
+    register_the_old_way(service)
+    lookup = service.lookup(USCC)
+    assert lookup.verified, lookup.problems
+    [version] = lookup.versions
+    assert (version.scheme, version.legacy, version.commitment) == ("legacy-sha256", True, None)
+    assert version.record_hash == record_hash(record_from_dict(a_record()))
+    assert lookup.record == record_from_dict(a_record())
+
+
+def test_a_status_change_of_a_legacy_business_stays_legacy_and_an_amendment_migrates_it(
+    service: BusinessService,
+):
+    register_the_old_way(service)
+    service.suspend("gz-msa", USCC, "listed")
+    service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
+    versions = service.lookup(USCC).versions
+    assert [v.scheme for v in versions] == ["legacy-sha256", "legacy-sha256", "salted-merkle-v1"]
+    assert all(v.verified for v in versions)
+    assert versions[2].commitment is not None and versions[2].record_hash == versions[2].commitment.root
+
+
+def test_an_altered_legacy_record_is_reported_as_altered(service: BusinessService, db: sqlite3.Connection):
+    register_the_old_way(service)
+    db.execute("UPDATE business_versions SET public_record = json_set(public_record, '$.address', '别处')")
+    db.commit()
+    [version] = service.lookup(USCC).versions
+    assert version.problem and "does not match the hash on chain" in version.problem
+
+
+def test_a_status_change_keeps_the_salts_so_its_version_repeats_the_root(service: BusinessService):
+    registered = service.register("gz-msa", a_record())
+    suspended = service.suspend("gz-msa", USCC, "listed")
+    assert suspended.record_hash == registered.record_hash
+    first, second = service.lookup(USCC).versions
+    assert second.verified and first.commitment == second.commitment
+
+
+def test_an_altered_stored_leaf_is_reported_even_when_the_values_are_intact(
+    service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    db.execute(
+        "UPDATE business_versions SET commitment = json_set(commitment, '$.leaves.address', ?)", ("00" * 32,)
+    )
+    db.commit()
+    [version] = service.lookup(USCC).versions
+    assert version.problem and "does not match the hash on chain" in version.problem
