@@ -5,7 +5,9 @@ pragma solidity 0.8.28;
 /// @notice Businesses keyed by Unified Social Credit Code (GB 32100-2015): the hash of each version of their
 /// registration record, their status, and the documents notarised for them.
 /// @dev A USCC is passed as `bytes18`, its 18 ASCII characters. The registration record itself lives off chain;
-/// the chain holds the SHA-256 of its canonical serialisation (gzchain/domain/business.py `canonical_bytes`).
+/// the chain holds a commitment to it: the sorted-pair Merkle root of per-field leaves, each salted with 32
+/// random bytes (gzchain/domain/business_commitment.py), so no record can be confirmed by hashing guesses.
+/// Versions recorded before salted commitments hold the plain SHA-256 of the record's canonical bytes.
 /// A change type is a uint16 of bit flags defined once in gzchain/domain/business.py `ChangeType`.
 interface IBusinessRegistry {
     enum BusinessStatus {
