@@ -16,6 +16,7 @@ from rich.table import Table
 from gzchain.chain.gateway import Receipt
 from gzchain.cli_support import AsAgency, runtime
 from gzchain.domain.business import BusinessRecord, ShareholderKind
+from gzchain.domain.business_commitment import SCHEME_LEGACY, SCHEME_SALTED
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.registry import (
     BusinessLookup,
@@ -25,6 +26,7 @@ from gzchain.domain.registry import (
     describe_change,
     file_hash,
     masked,
+    masked_name,
     parse_file_hash,
 )
 from gzchain.services.business import FilingChange, RegistryChange
@@ -211,7 +213,7 @@ def _render_lookup(lookup: BusinessLookup) -> None:
     if record is not None:
         _render_record(record)
     history = Table(title="History (each version's record hash is on chain)")
-    for column in ("v", "change", "by", "time", "reason", "tx", "block", "store"):
+    for column in ("v", "change", "by", "time", "reason", "commitment", "tx", "block", "store"):
         history.add_column(column)
     for v in lookup.versions:
         history.add_row(
@@ -220,6 +222,7 @@ def _render_lookup(lookup: BusinessLookup) -> None:
             v.agency_name,
             _time(v.at),
             v.reason,
+            _commitment(v.scheme),
             v.proof.tx_hash if v.proof else "-",
             str(v.proof.block_number) if v.proof else "-",
             "[green]✓ matches[/]" if v.verified else "[red]✗ mismatch[/]",
@@ -235,8 +238,16 @@ def _render_lookup(lookup: BusinessLookup) -> None:
             console.print(f"  [red]•[/] {problem}")
 
 
+def _commitment(scheme: str | None) -> str:
+    if scheme == SCHEME_LEGACY:
+        # Recorded before salted commitments: the record's plain SHA-256, which can be brute-forced.
+        return "[yellow]legacy SHA-256[/] (amend to migrate)"
+    return "salted" if scheme == SCHEME_SALTED else "-"
+
+
 def _render_record(record: BusinessRecord) -> None:
-    # The public view: names are public register entries, ID numbers of natural persons are not.
+    # The public view: the legal representative's name is a public register entry; ID numbers and
+    # natural-person shareholders' names are not.
     legal_rep = record.legal_representative
     capital = record.registered_capital
     console.print(f"legal representative {legal_rep.name} (ID {masked(legal_rep.id_number)})")
@@ -248,10 +259,9 @@ def _render_record(record: BusinessRecord) -> None:
     for holder in record.shareholders:
         natural = holder.kind is ShareholderKind.NATURAL_PERSON
         identifier = masked(holder.identifier) if natural else holder.identifier
+        name = masked_name(holder.name) if natural else holder.name
         contribution = holder.contribution
-        console.print(
-            f"  shareholder {holder.name} ({identifier}): {contribution.amount} {contribution.currency}"
-        )
+        console.print(f"  shareholder {name} ({identifier}): {contribution.amount} {contribution.currency}")
 
 
 def _filings_table(filings: tuple[Filing, ...]) -> Table:

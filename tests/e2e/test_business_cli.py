@@ -71,6 +71,8 @@ def test_register_notarise_amend_and_look_up_a_business(cli, files):
     assert "registered capital 30000000.00 CNY" in out
     assert "4401************3X" in out and LEGAL_REP_ID not in out, "the public sees no ID numbers"
     assert "amended: capital" in out and "articles of association" in out
+    assert "shareholder 林** (4401" in out, "a natural-person shareholder's name is not public"
+    assert "salted" in out and "legacy" not in out
     assert "✓ every stored version and filing matches the chain" in out
 
 
