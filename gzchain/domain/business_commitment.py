@@ -81,9 +81,9 @@ def private_paths(record: BusinessRecord) -> frozenset[str]:
     """The personal fields withheld from the public lookup (shown masked, their salts never given).
 
     ID numbers always are. Natural-person shareholders' names are too: the National Enterprise Credit
-    Information Publicity System publishes a company's legal representative by name (企业信息公示暂行条例
-    art. 8), so that name is public and provable by anyone; a natural person who merely holds shares is
-    arguably not a public figure of the register, so their name is treated as private.
+    Information Publicity System publishes a company's legal representative by name with its registration
+    information (企业信息公示暂行条例), so that name is public and provable by anyone; a natural person
+    who merely holds shares is arguably not a public figure of the register, so their name is private.
     """
     return personal_paths(record) - {"legal_representative.name"}
 
