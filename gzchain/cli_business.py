@@ -87,6 +87,21 @@ def status(
         _report_change(change)
 
 
+@business_app.command("erase-personal-data")
+def erase_personal_data(uscc: Uscc, as_agency: AsAgency) -> None:
+    """Erase a deregistered business's personal data and its salts (REGISTRAR; PIPL art. 47).
+
+    The chain's commitments stay: without the salts they reveal nothing; public fields stay provable.
+    """
+    with runtime() as rt:
+        erasure = rt.business().erase_personal_data(as_agency, uscc)
+    versions = ", ".join(str(number) for number in erasure.versions) or "none left to erase"
+    console.print(
+        f"[green]✓[/] erased the personal data of {erasure.uscc} (versions: {versions}) "
+        f"on {erasure.at:%Y-%m-%d %H:%M:%S} UTC by {erasure.by}"
+    )
+
+
 @business_app.command("show")
 def show(uscc: Uscc) -> None:
     """Look a business up (public): record, history and filings, each checked against the chain.
@@ -205,13 +220,21 @@ def _report_filing(text: str, outcome: FilingChange) -> None:
 
 def _render_lookup(lookup: BusinessLookup) -> None:
     record = lookup.record
-    title = record.name if record else "(record unavailable: see the problems below)"
+    last = lookup.versions[-1] if lookup.versions else None
+    public_name = last.public_part.get("name") if last is not None and last.public_part else None
+    title = record.name if record else public_name or "(record unavailable: see the problems below)"
     console.rule(f"[bold]{title}")
     console.print(f"USCC {lookup.uscc} · status [bold]{lookup.status.label}[/]")
     console.print(f"registered {_time(lookup.registered_at)} by {lookup.registrar_name}")
     console.print(f"current record hash 0x{lookup.record_hash.hex()} (version {len(lookup.versions)})")
     if record is not None:
         _render_record(record)
+    erased = lookup.versions[-1] if lookup.versions and lookup.versions[-1].erased else None
+    if erased is not None and erased.erased_at is not None:
+        console.print(
+            f"[yellow]personal data erased[/] on {erased.erased_at:%Y-%m-%d %H:%M:%S} UTC "
+            f"by {erased.erased_by}: legal representative, ID numbers, natural-person shareholders"
+        )
     history = Table(title="History (each version's record hash is on chain)")
     for column in ("v", "change", "by", "time", "reason", "commitment", "tx", "block", "store"):
         history.add_column(column)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from gzchain.domain.business import BusinessRecord, ShareholderKind
 from gzchain.domain.errors import InvalidInput
@@ -61,6 +61,35 @@ def field_values(record: BusinessRecord) -> dict[str, str]:
         values[f"{prefix}.identifier"] = holder.identifier
         values[f"{prefix}.contribution.amount"] = holder.contribution.amount
         values[f"{prefix}.contribution.currency"] = holder.contribution.currency
+    return values
+
+
+def public_field_values(public: Mapping[str, Any]) -> dict[str, str]:
+    """The fields of a record's public part (`split_personal_data`), as `field_values` names them: what
+    is left to prove of a version whose personal data was erased."""
+    try:
+        values = {
+            "uscc": public["uscc"],
+            "name": public["name"],
+            "registered_capital.amount": public["registered_capital"]["amount"],
+            "registered_capital.currency": public["registered_capital"]["currency"],
+            "address": public["address"],
+            "business_scope": public["business_scope"],
+            "establishment_date": public["establishment_date"],
+            "shareholders.count": str(len(public["shareholders"])),
+        }
+        for index, holder in enumerate(public["shareholders"]):
+            prefix = f"shareholders[{index}]"
+            values[f"{prefix}.kind"] = holder["kind"]
+            values[f"{prefix}.contribution.amount"] = holder["contribution"]["amount"]
+            values[f"{prefix}.contribution.currency"] = holder["contribution"]["currency"]
+            if holder["kind"] != ShareholderKind.NATURAL_PERSON:
+                values[f"{prefix}.name"] = holder["name"]
+                values[f"{prefix}.identifier"] = holder["identifier"]
+    except (KeyError, TypeError):
+        raise InvalidInput("the stored public part of the record is malformed") from None
+    if not all(isinstance(value, str) for value in values.values()):
+        raise InvalidInput("the stored public part of the record is malformed")
     return values
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
-from typing import Final
+from typing import Any, Final
 
 from gzchain.domain.business import BusinessRecord, ChangeType
 from gzchain.domain.business_commitment import SCHEME_LEGACY, Commitment
@@ -153,6 +155,13 @@ class RecordVersion:
     problem: str | None = None
     scheme: str | None = None  # how record_hash was made, as the store says; None when it has no copy
     commitment: Commitment | None = None  # salts and leaves of a salted version that matches the chain
+    erased_at: datetime | None = None  # when its personal data was erased, and by which registrar
+    erased_by: str | None = None
+    public_part: Mapping[str, Any] | None = None  # an erased version's public part (record is None)
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def verified(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from eth_utils import event_abi_to_log_topic
@@ -33,7 +34,9 @@ from gzchain.domain.business_commitment import (
     SCHEME_SALTED,
     Commitment,
     commit,
+    leaf,
     personal_paths,
+    public_field_values,
 )
 from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
 from gzchain.domain.registry import (
@@ -50,6 +53,7 @@ from gzchain.domain.registry import (
     uscc_bytes,
     validate_reason,
 )
+from gzchain.domain.roles import Role
 from gzchain.domain.uscc import validate_uscc
 from gzchain.services.consortium import ConsortiumService
 from gzchain.services.outbox import AnchoredRows, Outbox, Recovery
@@ -97,6 +101,16 @@ class FilingChange:
     file_hash: bytes
     uscc: str
     receipt: Receipt
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """The personal data of a business's versions, erased from the store."""
+
+    uscc: str
+    versions: tuple[int, ...]  # the versions whose personal data this erasure deleted
+    at: datetime
+    by: str  # the registrar's address
 
 
 @dataclass
@@ -274,6 +288,8 @@ class BusinessService:
                 f"version {version} of {uscc} is still being recorded (tx {row.tx_hash}); try again shortly"
             )
         record, commitment, problem = self._open(row, chain_hash)
+        if record is None and problem is None:
+            raise Conflict(f"the personal data of {uscc} was erased; its record can no longer change")
         if record is None:
             raise Conflict(f"version {version} of {uscc} in the store cannot be used: {problem}")
         return record, version, commitment
@@ -285,6 +301,44 @@ class BusinessService:
                     BusinessVersionRow.uscc == uscc, BusinessVersionRow.version == version
                 )
             ).one_or_none()
+
+    # ---- erasure (REGISTRAR; PIPL art. 47, GDPR art. 17) ----
+
+    def erase_personal_data(self, as_agency: str, uscc: str) -> Erasure:
+        """Delete the personal data of every version of a deregistered business, and the salts of its
+        personal fields with it (crypto-shredding: they live only inside the sealed value deleted here).
+
+        The chain's roots stay; without the salts their personal leaves reveal nothing, while the public
+        fields remain provable. Only a deregistered business qualifies: a live register entry must name its
+        legal representative. Recorded in the store (who, when); nothing goes on chain, so no transaction.
+        """
+        code = validate_uscc(uscc)
+        signer = self.keys.signer(as_agency)
+        if not self.consortium.has_active_role(signer.address, Role.REGISTRAR):
+            raise PermissionDenied(
+                f"{as_agency} is not an active registrar; only registrars erase personal data"
+            )
+        status = BusinessStatus(self._business(code)[5])
+        if status is not BusinessStatus.DEREGISTERED:
+            raise Conflict(
+                f"{code} is {status.label}: only a deregistered business's personal data can be erased, "
+                "since a live register entry must name its legal representative"
+            )
+        now = datetime.now(UTC)
+        with self.store.session() as session:
+            rows = session.scalars(select(BusinessVersionRow).where(BusinessVersionRow.uscc == code)).all()
+            waiting = [row.tx_hash for row in rows if row.block_number is None]
+            if waiting:
+                raise Conflict(
+                    f"a version of {code} is still being recorded (tx {waiting[0]}); try again shortly"
+                )
+            erased = []
+            for row in rows:
+                if row.personal_data is not None:
+                    row.personal_data = None
+                    row.erased_at, row.erased_by = now, signer.address
+                    erased.append(row.version)
+        return Erasure(code, tuple(sorted(erased)), now, signer.address)
 
     # ---- notarised filings (NOTARY; REGISTRAR for what it issues) ----
 
@@ -452,12 +506,19 @@ class BusinessService:
             problem=problem,
             scheme=_scheme(row),
             commitment=commitment if problem is None else None,
+            erased_at=_utc(row.erased_at) if row is not None else None,
+            erased_by=self._agency_name(row.erased_by) if row is not None and row.erased_by else None,
+            public_part=row.public_record if row is not None and row.erased_at and problem is None else None,
         )
 
     def _open(
         self, row: BusinessVersionRow, chain_hash: bytes
     ) -> tuple[BusinessRecord | None, Commitment | None, str | None]:
-        """The stored record of a version and its commitment (None: legacy), or why it cannot be trusted."""
+        """The stored record of a version and its commitment (None: legacy), or why it cannot be trusted.
+
+        An erased version has no record, only its public part: (None, commitment or None, None)."""
+        if row.personal_data is None:
+            return self._open_erased(row, chain_hash)
         try:
             record, commitment = self.open_row(row)
         except PermissionDenied:
@@ -476,6 +537,48 @@ class BusinessService:
                 "the stored record does not match the hash on chain: it was altered after it was recorded",
             )
         return record, commitment, None
+
+    def _open_erased(
+        self, row: BusinessVersionRow, chain_hash: bytes
+    ) -> tuple[None, Commitment | None, str | None]:
+        if row.erased_at is None:
+            return (
+                None,
+                None,
+                "its personal data is missing and no erasure of it was recorded: it was deleted",
+            )
+        if row.commitment is None:
+            # Legacy: the erased fields were inside the one hash, so nothing is left to check it with.
+            return None, None, None
+        try:
+            commitment = erased_commitment(row.public_record, row.commitment)
+        except InvalidInput as exc:
+            return None, None, f"the stored record is malformed ({exc})"
+        if commitment.root != chain_hash:
+            return (
+                None,
+                None,
+                "the stored record does not match the hash on chain: it was altered after it was recorded",
+            )
+        return None, commitment, None
+
+    def row_digest(self, row: BusinessVersionRow) -> bytes | None:
+        """The bytes32 a stored version reproduces, or None if it cannot (undecryptable, malformed,
+        altered). An erased legacy version reproduces nothing; its recorded hash is taken as it is."""
+        if row.personal_data is None:
+            if row.erased_at is None:
+                return None
+            if row.commitment is None:
+                return bytes.fromhex(row.record_hash.removeprefix("0x"))
+            try:
+                return erased_commitment(row.public_record, row.commitment).root
+            except InvalidInput:
+                return None
+        try:
+            record, commitment = self.open_row(row)
+        except (PermissionDenied, InvalidInput):
+            return None
+        return commitment.root if commitment is not None else record_hash(record)
 
     def open_row(self, row: BusinessVersionRow) -> tuple[BusinessRecord, Commitment | None]:
         """A stored version's record and commitment, rebuilt from its values and salts (not yet checked
@@ -641,6 +744,31 @@ def open_parts(
         # Values or leaves altered: the copy no longer proves what the chain holds. A root nothing has.
         return record, Commitment(salts={}, leaves={"altered": b"\0" * 32})
     return record, commitment
+
+
+def erased_commitment(public: Any, stored: Mapping[str, Any]) -> Commitment:
+    """What is left of a salted version after erasure: the public fields' salts and every leaf. Each
+    public value must still give its stored leaf; the personal leaves are taken as stored."""
+    values = public_field_values(public)
+    try:
+        salts = {path: bytes.fromhex(salt) for path, salt in stored["salts"].items()}
+        leaves = {path: bytes.fromhex(node) for path, node in stored["leaves"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidInput("the stored salts or leaves are not hex strings") from None
+    if set(salts) != set(values):
+        raise InvalidInput("the stored salts do not cover exactly the public fields")
+    if any(
+        path not in leaves or leaf(salts[path], path, value) != leaves[path] for path, value in values.items()
+    ):
+        return Commitment(salts={}, leaves={"altered": b"\0" * 32})
+    return Commitment(salts=salts, leaves=leaves)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; every time the store keeps is UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def _scheme(row: BusinessVersionRow | None) -> str | None:

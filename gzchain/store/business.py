@@ -12,9 +12,10 @@ the personal fields' salts are sealed with their values in `personal_data`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base
@@ -38,7 +39,11 @@ class BusinessVersionRow(Base):
     record_hash: Mapped[str] = mapped_column(String(66))  # 0x + the bytes32 on chain (see commitment)
     commitment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, default=None)
     public_record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    personal_data: Mapped[str] = mapped_column(Text)  # sealed; see version_context
+    # Sealed; see version_context. NULL once erased (erased_at, erased_by say when and by whom): the
+    # ciphertext and the personal fields' salts inside it are gone, so the leaves on chain mean nothing.
+    personal_data: Mapped[str | None] = mapped_column(Text, nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
+    erased_by: Mapped[str | None] = mapped_column(String(42), nullable=True, default=None)
     agency: Mapped[str] = mapped_column(String(42))
     reason: Mapped[str] = mapped_column(Text, default="")
     tx_hash: Mapped[str] = mapped_column(String(66), unique=True)

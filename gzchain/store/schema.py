@@ -10,7 +10,19 @@ from collections.abc import Callable
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import JSON, BigInteger, Column, Connection, Engine, Integer, String, inspect, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base, StoreUnavailable
@@ -46,9 +58,13 @@ def _pending_first(operations: Operations) -> None:
 
 
 def _salted_commitments(operations: Operations) -> None:
-    """3: business versions say how their on-chain hash was made; rows already there are legacy (NULL)."""
+    """3: business versions say how their on-chain hash was made (rows already there are legacy: NULL),
+    and their personal data can be erased."""
     with operations.batch_alter_table("business_versions") as batch:
         batch.add_column(Column("commitment", JSON(), nullable=True))
+        batch.alter_column("personal_data", existing_type=Text(), nullable=True)
+        batch.add_column(Column("erased_at", DateTime(timezone=True), nullable=True))
+        batch.add_column(Column("erased_by", String(42), nullable=True))
 
 
 # The step that brings a store from version N-1 to version N, for each N above 1.

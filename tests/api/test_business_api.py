@@ -171,3 +171,17 @@ def test_the_lookup_gives_public_fields_with_salt_and_proof_and_private_ones_mas
     assert not set(private) & set(fields)
     assert version["record"]["shareholders"][0]["name"] == SHAREHOLDER[0][0] + "**"
     assert SHAREHOLDER[0] not in str(version) and SHAREHOLDER[1] not in str(version)
+
+
+def test_the_erasure_route_is_for_registrars_only(client, auth):
+    assert client.post("/businesses", json=a_record(), headers=auth("gz-msa")).status_code == 201
+    status = {"action": "deregister", "reason": "dissolved"}
+    assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
+    assert_problem(client.post(f"/businesses/{USCC}/erasure"), 401)
+    assert_problem(client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-notary")), 403)
+    response = client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-msa"))
+    assert response.status_code == 201, response.text
+    assert response.json()["versions"] == [1, 2]
+    body = client.get(f"/businesses/{USCC}").json()
+    assert body["verified"] is True and body["versions"][-1]["erased_by"]
+    assert LEGAL_REP[1] not in str(body) and LEGAL_REP[0] not in str(body)

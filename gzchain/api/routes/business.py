@@ -12,6 +12,7 @@ from gzchain.api.idempotency import run_once
 from gzchain.api.schemas.business import (
     RECORD_EXAMPLE,
     BusinessPublic,
+    ErasurePublic,
     FileVerificationPublic,
     FilingChangePublic,
     FilingCreate,
@@ -99,6 +100,16 @@ def change_status(
         {"status": uscc, **body.model_dump()},
         lambda: RegistryChangePublic.of(action(agency.id, uscc, body.reason)),
     )
+
+
+@router.post(
+    "/businesses/{uscc}/erasure",
+    status_code=201,
+    summary="Erase a deregistered business's personal data and its salts (registrars; PIPL art. 47)",
+    response_model=ErasurePublic,
+)
+def erase_personal_data(uscc: Uscc, runtime: RuntimeDep, agency: Registrar):
+    return ErasurePublic.of(runtime.business().erase_personal_data(agency.id, uscc))
 
 
 @router.get(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from gzchain.api.schemas.common import TxProof
 from gzchain.domain.business import record_to_dict
-from gzchain.domain.business_commitment import field_values, private_paths
+from gzchain.domain.business_commitment import Commitment, field_values, private_paths, public_field_values
 from gzchain.domain.registry import (
     BusinessLookup,
     FileVerification,
@@ -18,7 +20,7 @@ from gzchain.domain.registry import (
     masked,
     masked_name,
 )
-from gzchain.services.business import FilingChange, RegistryChange
+from gzchain.services.business import Erasure, FilingChange, RegistryChange
 
 RECORD_EXAMPLE: dict[str, Any] = {
     "uscc": "91440101MA59LU9AX1",
@@ -54,6 +56,19 @@ class RegistryChangePublic(BaseModel):
             change=describe_change(change.change_type),
             record_hash="0x" + change.record_hash.hex(),
             proof=TxProof.of(change.receipt),
+        )
+
+
+class ErasurePublic(BaseModel):
+    uscc: str
+    versions: list[int] = Field(description="the versions whose personal data and salts were deleted")
+    erased_at: datetime
+    erased_by: str
+
+    @classmethod
+    def of(cls, erasure: Erasure) -> ErasurePublic:
+        return cls(
+            uscc=erasure.uscc, versions=list(erasure.versions), erased_at=erasure.at, erased_by=erasure.by
         )
 
 
@@ -131,7 +146,15 @@ class FilingPublic(BaseModel):
 
 
 def public_record(v: RecordVersion) -> dict[str, Any] | None:
-    """The record as the public may see it: ID numbers and natural-person shareholders' names masked."""
+    """The record as the public may see it: ID numbers and natural-person shareholders' names masked;
+    after erasure, the public part with the erased values null."""
+    if v.public_part is not None:
+        data = copy.deepcopy(dict(v.public_part))
+        data["legal_representative"] = {"name": None, "id_number": None}
+        for holder in data.get("shareholders", []):
+            if holder.get("kind") == "natural_person":
+                holder |= {"name": None, "identifier": None}
+        return data
     if v.record is None:
         return None
     data = record_to_dict(v.record)
@@ -159,27 +182,41 @@ class PrivateFieldPublic(BaseModel):
     path: str = Field(examples=["legal_representative.id_number"])
     masked: str
     leaf: str
+    erased: bool = Field(default=False, description="its value and salt were erased: nobody can prove it now")
 
 
 def _field_proofs(v: RecordVersion) -> tuple[list[FieldProofPublic], list[PrivateFieldPublic]]:
-    if v.record is None or v.commitment is None:
+    c = v.commitment
+    if c is None:
         return [], []
-    values, c, withheld = field_values(v.record), v.commitment, private_paths(v.record)
+    if v.public_part is not None:  # erased: the public fields still prove; the rest are leaves alone
+        values = public_field_values(v.public_part)
+        erased = [
+            PrivateFieldPublic(path=path, masked="", leaf="0x" + node.hex(), erased=True)
+            for path, node in c.leaves.items()
+            if path not in values
+        ]
+        return [_proved(c, path, value) for path, value in values.items()], erased
+    if v.record is None:
+        return [], []
+    values, withheld = field_values(v.record), private_paths(v.record)
     public, private = [], []
     for path, value in values.items():
         if path in withheld:
             shown = masked_name(value) if path.endswith(".name") else masked(value)
             private.append(PrivateFieldPublic(path=path, masked=shown, leaf="0x" + c.leaves[path].hex()))
         else:
-            public.append(
-                FieldProofPublic(
-                    path=path,
-                    value=value,
-                    salt="0x" + c.salts[path].hex(),
-                    proof=["0x" + node.hex() for node in c.proof(path)],
-                )
-            )
+            public.append(_proved(c, path, value))
     return public, private
+
+
+def _proved(c: Commitment, path: str, value: str) -> FieldProofPublic:
+    return FieldProofPublic(
+        path=path,
+        value=value,
+        salt="0x" + c.salts[path].hex(),
+        proof=["0x" + node.hex() for node in c.proof(path)],
+    )
 
 
 class VersionPublic(BaseModel):
@@ -202,6 +239,8 @@ class VersionPublic(BaseModel):
     record: dict[str, Any] | None
     fields: list[FieldProofPublic] = Field(description="public fields, each provable against the chain")
     private_fields: list[PrivateFieldPublic]
+    erased_at: datetime | None = Field(description="when the version's personal data was erased")
+    erased_by: str | None = Field(description="the registrar that erased it")
 
     @classmethod
     def of(cls, v: RecordVersion) -> VersionPublic:
@@ -223,6 +262,8 @@ class VersionPublic(BaseModel):
             record=public_record(v),
             fields=fields,
             private_fields=private_fields,
+            erased_at=v.erased_at,
+            erased_by=v.erased_by,
         )
 
 

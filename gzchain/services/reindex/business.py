@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzchain.domain.business import BusinessRecord, record_hash
+from gzchain.domain.business import BusinessRecord
 from gzchain.domain.business_commitment import Commitment
 from gzchain.domain.errors import InvalidInput, PermissionDenied
 from gzchain.domain.registry import uscc_bytes
@@ -42,20 +42,31 @@ def _versions(
         "business versions",
         BusinessVersionRow,
         key_of=lambda row: (row.uscc, row.version),
-        payload_columns=("public_record", "personal_data", "commitment"),
+        payload_columns=("public_record", "personal_data", "commitment", "erased_at", "erased_by"),
     )
     # (uscc, bytes32 on chain) → a copy the store holds, with its salts (no commitment: legacy)
-    records: dict[tuple[str, str], Opened] = {}
+    records: dict[tuple[str, str], Opened | dict[str, Any]] = {}  # an erased copy: its columns as they are
     for row in session.scalars(select(BusinessVersionRow)):
         key = (row.uscc, row.version)
         if row.block_number is None and row.tx_hash in in_flight:
             plan.leave[key] = ("pending", f"waits on tx {row.tx_hash}, still in flight")
             continue
-        opened = _open(service, row)
-        if opened is None:
+        digest = service.row_digest(row)
+        if digest is None:
             plan.leave[key] = ("unreadable", "its personal data cannot be decrypted with this store's key")
             continue
-        records[(row.uscc, _digest(*opened))] = opened
+        if row.personal_data is None:  # erased: nothing to seal again, the copy is what is left
+            records[(row.uscc, _hex(digest))] = {
+                "public_record": row.public_record,
+                "personal_data": None,
+                "commitment": row.commitment,
+                "erased_at": row.erased_at,
+                "erased_by": row.erased_by,
+            }
+            continue
+        opened = _open(service, row)
+        if opened is not None:
+            records[(row.uscc, _hex(digest))] = opened
 
     positions = {
         (args["uscc"].decode("ascii"), args["version"]): position
@@ -144,29 +155,27 @@ def _open(service: BusinessService, row: BusinessVersionRow) -> Opened | None:
         return None
 
 
-def _digest(record: BusinessRecord, commitment: Commitment | None) -> str:
-    """The bytes32 a stored copy reproduces: its salted root, or the legacy SHA-256 of the record."""
-    return _hex(commitment.root if commitment is not None else record_hash(record))
-
-
 def _opens_to(service: BusinessService, row: BusinessVersionRow, digest: str) -> bool:
-    opened = _open(service, row)
-    return opened is not None and _digest(*opened) == digest
+    """Whether the row reproduces the chain's hash: erased fields count as erased, not as altered."""
+    found = service.row_digest(row)
+    return found is not None and _hex(found) == digest
 
 
 def _sealed(
     service: BusinessService,
-    opened: Opened | None,
+    opened: Opened | dict[str, Any] | None,
     uscc: str,
     version: int,
 ) -> dict[str, Any] | None:
-    if opened is None:
-        return None
+    if opened is None or isinstance(opened, dict):
+        return opened
     public, personal, commitment = seal_parts(*opened)
     return {
         "public_record": public,
         "personal_data": service.cipher.seal(personal, version_context(uscc, version)),
         "commitment": commitment,
+        "erased_at": None,
+        "erased_by": None,
     }
 
 

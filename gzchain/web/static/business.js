@@ -54,7 +54,7 @@ function render(found) {
         fact(t("business.updatedAt"), formatTime(found.updated_at)),
       ),
     ),
-    current ? record(current) : null,
+    current ? record(current, found.versions.at(-1)) : null,
     history(found),
     filings(found),
     verifiedNote(found, "business"),
@@ -62,8 +62,16 @@ function render(found) {
   document.title = `${current ? current.name : found.uscc} · ${t("business.title")} · gzchain`;
 }
 
-function record(current) {
+function record(current, latest) {
   const fact = (label, ...value) => [el("dt", {}, label), el("dd", {}, ...value)];
+  // Erased personal data comes back null: say so, with when and by whom, rather than show a blank.
+  const erased = t("business.erased");
+  const erasure = latest?.erased_at
+    ? fact(
+        t("business.erasure"),
+        el("span", { id: "erasure" }, t("business.erasedBy", { date: formatTime(Date.parse(latest.erased_at) / 1000), by: latest.erased_by })),
+      )
+    : [];
   return el(
     "section",
     { class: "card", id: "record" },
@@ -72,15 +80,16 @@ function record(current) {
       "dl",
       { class: "facts" },
       fact(t("business.name"), current.name),
-      fact(t("business.legalRep"), current.legal_representative.name),
+      fact(t("business.legalRep"), current.legal_representative.name ?? erased),
       fact(t("business.capital"), money(current.registered_capital)),
       fact(t("business.address"), current.address),
       fact(t("business.scope"), current.business_scope),
       fact(t("business.established"), formatDate(`${current.establishment_date}T00:00:00+08:00`)),
       fact(
         t("business.shareholders"),
-        el("ul", { class: "plain" }, current.shareholders.map((holder) => el("li", {}, `${holder.name} · ${money(holder.contribution)}`))),
+        el("ul", { class: "plain" }, current.shareholders.map((holder) => el("li", {}, `${holder.name ?? erased} · ${money(holder.contribution)}`))),
       ),
+      ...erasure,
     ),
   );
 }
