@@ -162,3 +162,19 @@ def test_the_demo_runs_the_business_registration_scenario_green(isolated_env: Pa
     output = CliRunner(env=WIDE).invoke(app, ["demo"]).output
     assert "✓ Business registration" in output
     assert "✗ Business registration" not in output
+
+
+def test_a_registrar_erases_a_deregistered_business_s_personal_data_and_show_says_so(cli, files):
+    cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
+    refused = cli("business", "erase-personal-data", USCC, "--as", "gz-msa", expect=6)
+    assert "only a deregistered business" in refused
+    cli("business", "status", "deregister", USCC, "--as", "gz-msa", "--reason", "dissolved")
+    denied = cli("business", "erase-personal-data", USCC, "--as", "gz-notary", expect=4)
+    assert "not an active registrar" in denied
+    out = cli("business", "erase-personal-data", USCC, "--as", "gz-msa")
+    assert f"erased the personal data of {USCC} (versions: 1, 2)" in out
+    shown = cli("business", "show", USCC)
+    assert "personal data erased" in shown and "Guangzhou Market Supervision" in shown
+    assert "广州黄埔示例智能科技有限公司" in shown and "林晓峰" not in shown
+    assert LEGAL_REP_ID[:4] + "*" not in shown and LEGAL_REP_ID not in shown
+    assert "✓ every stored version and filing matches the chain" in shown
