@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from rich.console import Console
 
@@ -45,6 +46,35 @@ def found(pattern: str, narration: str) -> str:
     return match.group(1)
 
 
+def _an_erased_business(rt: Any) -> str:
+    """A company registered, deregistered and then erased (PIPL art. 47), for the page after erasure."""
+    uscc = "914403001922038216"
+    business = rt.business()
+    business.register(
+        "gz-msa",
+        {
+            "uscc": uscc,
+            "name": "深圳示例已注销贸易有限公司",
+            "legal_representative": {"name": "周文静", "id_number": "44030419800101002X"},
+            "registered_capital": {"amount": "500000.00"},
+            "address": "深圳市福田区示例路8号",
+            "business_scope": "日用百货销售",
+            "shareholders": [
+                {
+                    "name": "周文静",
+                    "kind": "natural_person",
+                    "identifier": "44030419800101002X",
+                    "contribution": {"amount": "500000.00"},
+                }
+            ],
+            "establishment_date": "2015-06-01",
+        },
+    )
+    business.deregister("gz-msa", uscc, "dissolved by its shareholder")
+    business.erase_personal_data("gz-msa", uscc)
+    return uscc
+
+
 def main(out: Path) -> None:
     rt = open_runtime(Settings())
     narration = io.StringIO()
@@ -61,6 +91,8 @@ def main(out: Path) -> None:
         articles = out / "articles-of-association.txt"
         articles.write_bytes(business._articles(uscc))
         (out / "altered-articles.txt").write_bytes(business._articles(uscc).replace(b"11", b"12", 1))
+
+        erased_uscc = _an_erased_business(rt)
 
         certificates = rt.certificates()
         records = out / "records.csv"
@@ -95,6 +127,7 @@ def main(out: Path) -> None:
         "recalled_lot_id": "0x" + recalled.batch.batch_id.hex(),
         "recall_reason": recalled.recall.reason if recalled.recall else None,
         "uscc": uscc,
+        "erased_uscc": erased_uscc,
         "articles": str(articles),
         "altered_articles": str(out / "altered-articles.txt"),
         "valid_certificate": str(valid),

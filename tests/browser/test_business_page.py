@@ -79,3 +79,17 @@ def test_an_unregistered_code_and_a_malformed_code_are_told_apart(visit):
     expect(alert).to_contain_text('"12345" is not a valid Unified Social Credit Code')
     expect(alert).to_have_attribute("data-error", "invalid")
     browser.screenshot("business-malformed-en")
+
+
+def test_a_business_whose_personal_data_was_erased_says_what_was_erased_when_and_by_whom(visit, portal):
+    browser = visit()
+    page = browser.open(f"/business/{portal.facts['erased_uscc']}")
+    expect(page.locator("#business-summary h2")).to_have_text("深圳示例已注销贸易有限公司")
+    record = page.locator("#record")
+    expect(record).to_contain_text("(personal data erased)")
+    expect(record).to_contain_text("500,000.00 CNY")
+    expect(page.locator("#erasure")).to_contain_text("Guangzhou Market Supervision Administration")
+    expect(page.locator("#erasure")).to_contain_text("reveal nothing")
+    expect(record).not_to_contain_text("周文静")
+    expect(page.locator("#verified")).to_contain_text("matches the hash on chain")
+    browser.screenshot("business-erased-en")
