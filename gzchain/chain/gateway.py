@@ -311,7 +311,7 @@ class ChainGateway:
         return self.block_timestamp("latest")
 
     def block_timestamp(self, block: int | str) -> int:
-        """When block `block` was made, in seconds since the epoch (what EPCIS calls an event's recordTime)."""
+        """When block `block` was made, in seconds since the epoch (an EPCIS event's recordTime)."""
         with self.translated_errors():
             return int(self.w3.eth.get_block(block)["timestamp"])  # type: ignore[arg-type]
 

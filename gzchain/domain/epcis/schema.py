@@ -44,7 +44,7 @@ class SchemaProblem:
 
 
 def schema_path() -> Path:
-    """The installed schema file: ``$GZCHAIN_EPCIS_SCHEMA`` if set, else the first node_modules that has it."""
+    """The installed schema file: ``$GZCHAIN_EPCIS_SCHEMA`` if set, else the first node_modules with it."""
     explicit = os.environ.get("GZCHAIN_EPCIS_SCHEMA")
     candidates = [Path(explicit)] if explicit else [root / "node_modules" / SCHEMA_FILE for root in _SEARCHED]
     for candidate in candidates:
