@@ -80,7 +80,9 @@ def test_a_capture_the_contract_refuses_is_a_finished_job_with_its_error(client,
 
 def test_capture_without_a_key_is_401_and_without_the_role_403(client, auth, runtime, lot):
     height = runtime.gateway.block_number()
-    assert_epcis_problem(client.post("/epcis/capture", json=document(("storing", 0))), 401, "SecurityException")
+    assert_epcis_problem(
+        client.post("/epcis/capture", json=document(("storing", 0))), 401, "SecurityException"
+    )
     body = assert_epcis_problem(
         client.post("/epcis/capture", json=document(("storing", 0)), headers=auth("gz-edu")),
         403,
@@ -105,7 +107,9 @@ def test_a_document_breaking_the_json_schema_is_400_naming_the_field(client, aut
 def test_capture_refuses_other_media_types_versions_and_error_behaviours(client, auth, lot):
     headers = auth(IMPORTER)
     assert_epcis_problem(
-        client.post("/epcis/capture", content=b"<xml/>", headers={**headers, "content-type": "application/xml"}),
+        client.post(
+            "/epcis/capture", content=b"<xml/>", headers={**headers, "content-type": "application/xml"}
+        ),
         415,
         "UnsupportedMediaTypeException",
     )
@@ -115,9 +119,12 @@ def test_capture_refuses_other_media_types_versions_and_error_behaviours(client,
         406,
         "ImplementationException",
     )
-    assert client.post(
-        "/epcis/capture", json=doc, headers={**headers, "GS1-Capture-Error-Behaviour": "proceed"}
-    ).status_code == 406
+    assert (
+        client.post(
+            "/epcis/capture", json=doc, headers={**headers, "GS1-Capture-Error-Behaviour": "proceed"}
+        ).status_code
+        == 406
+    )
 
 
 def test_queries_filter_by_step_time_and_epc_and_page_with_a_link(client, auth, lot):
@@ -131,7 +138,9 @@ def test_queries_filter_by_step_time_and_epc_and_page_with_a_link(client, auth, 
     def steps(**params) -> list[str]:
         response = client.get("/epcis/events", params=params)
         assert response.status_code == 200, response.text
-        return [e["bizStep"] for e in response.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]]
+        return [
+            e["bizStep"] for e in response.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        ]
 
     assert steps(EQ_bizStep="inspecting") == ["inspecting"]
     assert steps(EQ_bizStep="https://ref.gs1.org/cbv/BizStep-storing") == ["storing", "storing"]
@@ -172,13 +181,21 @@ def test_bad_query_parameters_are_query_parameter_exceptions(client):
         ({"nextPageToken": "not-ours"}, "nextPageToken"),
         ({"EQ_transformationID": "x"}, "EQ_transformationID"),
     ):
-        body = assert_epcis_problem(client.get("/epcis/events", params=params), 400, "QueryParameterException")
+        body = assert_epcis_problem(
+            client.get("/epcis/events", params=params), 400, "QueryParameterException"
+        )
         assert body["field"] == field, body
-    assert_epcis_problem(client.get("/epcis/events/" + quote("ni:///sha-256;00?ver=CBV2.0", safe="")), 404, "NoSuchResourceException")
+    assert_epcis_problem(
+        client.get("/epcis/events/" + quote("ni:///sha-256;00?ver=CBV2.0", safe="")),
+        404,
+        "NoSuchResourceException",
+    )
 
 
 def test_another_agencys_capture_job_is_not_found(client, auth, lot):
     job = capture(client, auth(IMPORTER), document(("storing", 0)))
     assert_epcis_problem(
-        client.get(f"/epcis/capture/{job['captureID']}", headers=auth(CARRIER)), 404, "NoSuchResourceException"
+        client.get(f"/epcis/capture/{job['captureID']}", headers=auth(CARRIER)),
+        404,
+        "NoSuchResourceException",
     )
