@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from gzchain import __version__
 from gzchain.api.errors import install_error_handlers
 from gzchain.api.observability import install_observability
-from gzchain.api.routes import business, certificates, coldchain, consortium, health
+from gzchain.api.routes import business, certificates, coldchain, consortium, epcis, health
 from gzchain.api.routes.portal import install_portal
 from gzchain.bootstrap import Runtime
 from gzchain.services.api_keys import ApiKeyService
@@ -32,5 +32,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(business.router)
     app.include_router(coldchain.router)
     app.include_router(certificates.router)
+    app.include_router(epcis.router)
     install_portal(app)
     return app

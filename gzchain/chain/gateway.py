@@ -308,8 +308,12 @@ class ChainGateway:
             return int(self.w3.eth.block_number)
 
     def latest_timestamp(self) -> int:
+        return self.block_timestamp("latest")
+
+    def block_timestamp(self, block: int | str) -> int:
+        """When block `block` was made, in seconds since the epoch (an EPCIS event's recordTime)."""
         with self.translated_errors():
-            return int(self.w3.eth.get_block("latest")["timestamp"])
+            return int(self.w3.eth.get_block(block)["timestamp"])  # type: ignore[arg-type]
 
     def genesis_hash(self) -> str:
         with self.translated_errors():

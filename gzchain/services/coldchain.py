@@ -381,10 +381,16 @@ class ColdChainService:
         a possessing_party identified by the member's domain (https://logistics.lingnan.example.cn).
         """
         data = _json_document(document)
-        events = parse_document(data)
+        return self.anchor_document(as_agency, data, parse_document(data))
+
+    def anchor_document(
+        self, as_agency: str, document: Mapping[str, Any], events: Sequence[EpcisEvent]
+    ) -> Anchoring:
+        """`ingest` for a document already parsed into `events` (the EPCIS capture interface checks it
+        against the JSON Schema first, and answers a bad document before anything is planned)."""
         if not events:
             raise InvalidInput("the document has no events", field="epcisBody.eventList")
-        return self._anchor_all(as_agency, events, data["@context"])
+        return self._anchor_all(as_agency, events, document["@context"])
 
     # ---- anchoring ----
 

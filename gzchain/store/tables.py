@@ -5,6 +5,7 @@ from gzchain.store import (
     business,  # noqa: F401
     certificates,  # noqa: F401
     coldchain,  # noqa: F401
+    epcis,  # noqa: F401
     outbox,  # noqa: F401
     schema,  # noqa: F401
 )

@@ -18,6 +18,7 @@ ACTING_AGENCY = (
     ("/coldchain/batches/{batch}/release", "gz-msa"),
     ("/coldchain/entitlements", "gz-msa"),
     ("/coldchain/", "nansha-importer"),
+    ("/epcis/", "nansha-importer"),
     ("/certificates/", "gz-edu"),
     ("/filings", "gz-notary"),
 )

@@ -61,7 +61,6 @@ _COMMON_FIELDS: Final = frozenset(
         "bizLocation",
         "bizStep",
         "disposition",
-        "persistentDisposition",
         "bizTransactionList",
         "sourceList",
         "destinationList",
@@ -70,7 +69,9 @@ _COMMON_FIELDS: Final = frozenset(
 )
 _TYPE_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {
-        "ObjectEvent": frozenset({"action", "epcList", "quantityList", "ilmd"}),
+        # persistentDisposition only on these two, as GS1's EPCIS 2.0 JSON Schema has it (tests check the
+        # tables against the schema).
+        "ObjectEvent": frozenset({"action", "epcList", "quantityList", "ilmd", "persistentDisposition"}),
         "AggregationEvent": frozenset({"action", "parentID", "childEPCs", "childQuantityList"}),
         "AssociationEvent": frozenset({"action", "parentID", "childEPCs", "childQuantityList"}),
         "TransactionEvent": frozenset({"action", "parentID", "epcList", "quantityList"}),
@@ -82,6 +83,7 @@ _TYPE_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
                 "outputQuantityList",
                 "transformationID",
                 "ilmd",
+                "persistentDisposition",
             }
         ),
     }
