@@ -107,6 +107,54 @@ def test_oa_verify_reports_a_revoked_certificate_and_a_revoked_batch_as_document
         assert fragments[HASH]["status"] == "VALID"
 
 
+# One record per shipped template besides graduation (support.certificates.graduate covers that one).
+TEMPLATE_RECORDS = {
+    "vocational-qualification": {
+        "certificate_number": "HR-2026-0001",
+        "holder_name": "黄雨桐",
+        "id_number": "44010619850315456X",
+        "occupation": "Electrician (电工)",
+        "level": "Level 3 / Advanced (三级/高级工)",
+        "assessment_date": "2026-03-01",
+        "valid_from": "2026-03-15",
+        "valid_until": "2031-03-14",
+    },
+    "business-licence": {
+        "licence_number": "GZ-BL-000001",
+        "uscc": "91440101MA59LU9AX1",
+        "company_name": "广州示例链科技有限公司",
+        "entity_type": "Limited liability company (有限责任公司)",
+        "legal_representative": "陈思远",
+        "registered_capital": "CNY 1,000,000",
+        "established_on": "2020-05-18",
+        "address": "广州市天河区示例路1号",
+        "business_scope": "软件开发；信息技术咨询服务",
+        "valid_from": "2020-05-18",
+        "valid_until": "",
+    },
+}
+
+
+def test_oa_verify_finds_certificates_of_every_other_template_intact_and_issued(chain, tmp_path):
+    runtime, url = chain
+    documents = []
+    for template_id, record in TEMPLATE_RECORDS.items():
+        folder = tmp_path / template_id
+        folder.mkdir()
+        records = folder / "records.json"
+        records.write_text(json.dumps([record]), encoding="utf-8")
+        runtime.certificates().issue_batch(EDU, load_template(template_id), records, folder / "issued")
+        documents += [
+            json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted((folder / "issued").glob("*.json"))
+            if path.name != "batch.json"
+        ]
+    assert len(documents) == len(TEMPLATE_RECORDS)
+    for fragments in oa_verify(url, documents):
+        assert fragments[HASH]["status"] == "VALID"
+        assert fragments[STATUS]["status"] == "VALID", fragments[STATUS]
+
+
 def test_a_store_outside_the_consortium_passes_oa_status_but_fails_gzchains_identity(chain):
     runtime, url = chain
     runtime.certificates().create_store(EDU)
