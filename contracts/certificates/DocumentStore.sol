@@ -194,10 +194,15 @@ contract DocumentStore is IDocumentStore, ConsortiumGated, ERC165 {
         return isIssued(documentRoot) && _firstRevoked(document, proof) == bytes32(0);
     }
 
-    /// @notice ERC-165: the batchable interface (0xdcfd0745, what oa-verify asks for), IDocumentStore, ERC-165.
+    /// @notice ERC-165: IDocumentStore and ERC-165. The batchable functions are here, but their id (0xdcfd0745)
+    /// is deliberately not claimed.
+    /// @dev oa-verify 9.x, on a store claiming 0xdcfd0745, calls `isIssued(bytes32,bytes32,bytes32[])` with an
+    /// OpenAttestation v2 document's targetHash and proof as they stand in the document: hex without `0x`, which
+    /// ethers v5 refuses to encode ("Invalid call arguments"), so every v2 certificate came out DOCUMENT_NOT_ISSUED.
+    /// Unclaimed, oa-verify asks `isIssued(bytes32)` of the root and `isRevoked(bytes32)` of every hash from the
+    /// certificate up to the root, which this store answers exactly, batch and single revocations alike.
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(IDocumentStoreBatchable).interfaceId
-            || interfaceId == type(IDocumentStore).interfaceId || super.supportsInterface(interfaceId);
+        return interfaceId == type(IDocumentStore).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ---- internals ----

@@ -5,7 +5,8 @@ pragma solidity 0.8.28;
 /// @notice OpenAttestation's batchable document store: questions about one document of an issued Merkle batch,
 /// answered from the batch's root, the document's targetHash and the proof that leads from one to the other.
 /// @dev Its ERC-165 id is 0xdcfd0745, the id oa-verify probes with `supportsInterface` before it takes this path
-/// instead of asking the legacy `isRevoked(bytes32)` about every hash on the way to the root.
+/// instead of asking the legacy `isRevoked(bytes32)` about every hash on the way to the root. gzchain's
+/// DocumentStore implements it but does not claim the id: see DocumentStore.supportsInterface.
 interface IDocumentStoreBatchable {
     /// @notice Issue a document, or a whole batch by its Merkle root.
     /// @dev Requirements: the caller is the store's issuing agency and an active CERT_ISSUER member;

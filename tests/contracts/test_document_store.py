@@ -448,13 +448,15 @@ def test_the_batchable_interface_has_the_id_oa_verify_probes_for():
 @pytest.mark.parametrize(
     ("interface", "supported"),
     [
-        (OA_BATCHABLE_INTERFACE, True),
+        # Implemented but not claimed: oa-verify would then pass a v2 document's unprefixed hex to
+        # isIssued(bytes32,bytes32,bytes32[]), which ethers v5 cannot encode (see DocumentStore.sol).
+        (OA_BATCHABLE_INTERFACE, False),
         (ERC165_INTERFACE, True),
         (interface_id("IDocumentStore", inherited_from="IDocumentStoreBatchable"), True),
         (bytes.fromhex("ffffffff"), False),
         (interface_id("IConsortium"), False),
     ],
-    ids=["oa-batchable", "erc165", "IDocumentStore", "invalid", "other"],
+    ids=["oa-batchable-unclaimed", "erc165", "IDocumentStore", "invalid", "other"],
 )
 def test_supports_interface_answers_for_the_store_interfaces(runtime: Runtime, store, interface, supported):
     assert runtime.gateway.call(store.functions.supportsInterface(interface)) is supported
