@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = Field(default=1 << 20, description="body of a JSON write or public verify")
     max_epcis_body_bytes: int = Field(default=16 << 20, description="body of a whole EPCIS document")
     max_batch_body_bytes: int = Field(default=32 << 20, description="body of a certificate batch")
-    max_file_bytes: int = Field(default=1 << 30, description="upload to POST /filings/verify (hashed, not kept)")
+    max_file_bytes: int = Field(default=1 << 30, description="POST /filings/verify upload (hashed)")
     max_json_depth: int = Field(default=64, description="nesting of arrays and objects in any JSON body")
     wallet_dir: Path | None = Field(
         default=None, description="the citizen wallet's certificates; default: <data_dir>/wallet"

@@ -16,7 +16,7 @@ from gzchain.settings import Settings
 PROBLEM = b"application/problem+json"
 # Routes whose bodies are large by nature; every other body is a JSON write or a public verification.
 EPCIS_ROUTES = ("/coldchain/documents", "/epcis/capture")
-BATCH_ROUTES = ("/certificates/batches",)
+BATCH_ROUTES = ("/certificates/batches", "/certificates/anchors")
 FILE_ROUTES = ("/filings/verify",)  # hashed as it streams, never held whole
 
 
@@ -156,8 +156,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 async def _problem(send: Send, status: int, title: str, detail: str, limit_name: str, limit: Any) -> None:
     body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail, "limit": limit_name,
-         "max": limit}
+        {
+            "type": "about:blank",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "limit": limit_name,
+            "max": limit,
+        }
     ).encode()
     headers = [
         (b"content-type", PROBLEM),

@@ -68,8 +68,8 @@ def load_json_bounded(
     field: str = "body",
     parse_float: Callable[[str], Any] | None = None,
 ) -> Any:
-    """`json.loads(data)` for untrusted input: refused (InvalidInput naming `field`) if larger than `max_bytes`,
-    deeper than `max_depth`, or not JSON at all."""
+    """`json.loads(data)` for untrusted input: refused (InvalidInput naming `field`) if larger than
+    `max_bytes`, deeper than `max_depth`, or not JSON at all."""
     size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
     if max_bytes is not None and size > max_bytes:
         raise InvalidInput(f"is {size:,} bytes; the limit is {max_bytes:,}", field=field)
