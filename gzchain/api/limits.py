@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gzchain.api.idempotency import REQUEST_TARGET
 from gzchain.domain.bounded_json import check_json_depth
 from gzchain.domain.errors import InvalidInput
 from gzchain.settings import Settings
@@ -67,6 +68,7 @@ class BoundedBodies:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        REQUEST_TARGET.set((scope["method"], scope["path"]))
         setting, limit = self.limits.for_path(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
