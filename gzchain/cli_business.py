@@ -14,7 +14,7 @@ from rich.table import Table
 
 from gzchain.chain.gateway import Receipt
 from gzchain.cli_support import AsAgency, runtime
-from gzchain.domain.bounded_json import load_json_bounded
+from gzchain.domain.bounded_json import JsonTooDeep, load_json_bounded
 from gzchain.domain.business import BusinessRecord, ShareholderKind
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.registry import (
@@ -156,7 +156,12 @@ def _read_bytes(path: Path) -> bytes:
 
 def _read_record(path: Path) -> dict[str, Any]:
     # Decimal, not float: an amount such as 1000000.10 must reach the record exactly as written.
-    data = load_json_bounded(_read_bytes(path), field=str(path), parse_float=Decimal)
+    try:
+        data = load_json_bounded(_read_bytes(path), field=str(path), parse_float=Decimal)
+    except JsonTooDeep:
+        raise
+    except InvalidInput as exc:
+        raise InvalidInput(f"is not a UTF-8 JSON file: {exc.reason}", field=str(path)) from None
     if not isinstance(data, dict):
         raise InvalidInput("must hold one JSON object: the registration record", field=str(path))
     return data
