@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from gzchain.chain.gateway import Receipt
 from gzchain.cli_support import AsAgency, runtime
+from gzchain.domain.bounded_json import JsonTooDeep, load_json_bounded
 from gzchain.domain.business import BusinessRecord, ShareholderKind
 from gzchain.domain.business_commitment import SCHEME_LEGACY, SCHEME_SALTED
 from gzchain.domain.errors import InvalidInput
@@ -172,11 +172,13 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_record(path: Path) -> dict[str, Any]:
+    # Decimal, not float: an amount such as 1000000.10 must reach the record exactly as written.
     try:
-        # Decimal, not float: an amount such as 1000000.10 must reach the record exactly as written.
-        data = json.loads(_read_bytes(path).decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"is not a UTF-8 JSON file: {exc}", field=str(path)) from None
+        data = load_json_bounded(_read_bytes(path), field=str(path), parse_float=Decimal)
+    except JsonTooDeep:
+        raise
+    except InvalidInput as exc:
+        raise InvalidInput(f"is not a UTF-8 JSON file: {exc.reason}", field=str(path)) from None
     if not isinstance(data, dict):
         raise InvalidInput("must hold one JSON object: the registration record", field=str(path))
     return data

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     master_key_file: Path | None = Field(default=None, description="file holding the master key, mode 0600")
     store_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file")
     tx_timeout_seconds: float = 120.0
+    # Request bounds (issue #14), enforced while the body streams in, before it is parsed.
+    max_json_body_bytes: int = Field(default=1 << 20, description="body of a JSON write or public verify")
+    max_epcis_body_bytes: int = Field(default=16 << 20, description="body of a whole EPCIS document")
+    max_batch_body_bytes: int = Field(default=32 << 20, description="body of a certificate batch")
+    max_file_bytes: int = Field(default=1 << 30, description="POST /filings/verify upload (hashed)")
+    max_json_depth: int = Field(default=64, description="nesting of arrays and objects in any JSON body")
     wallet_dir: Path | None = Field(
         default=None, description="the citizen wallet's certificates; default: <data_dir>/wallet"
     )

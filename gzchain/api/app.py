@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from gzchain import __version__
 from gzchain.api.errors import install_error_handlers
+from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
 from gzchain.api.routes import business, certificates, coldchain, consortium, epcis, health
 from gzchain.api.routes.portal import install_portal
@@ -34,4 +35,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(certificates.router)
     app.include_router(epcis.router)
     install_portal(app)
+    # Added last, so it runs first: no body reaches parsing, authentication or logging unbounded.
+    app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))
     return app

@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,20 +14,28 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
+from gzchain.domain.errors import ChainUnavailable, Conflict, InvalidInput
 from gzchain.store.api import IdempotencyRow
 from gzchain.store.db import Store, StoreUnavailable
 
 _PENDING = -1  # reserved before the write starts, so a crash mid-write is never silently repeated
-# Errors raised before any transaction is sent: the key may be used again. Anything else (a node that
-# vanished after the send) leaves the key reserved, because the write may have happened.
-_NOTHING_WRITTEN = (InvalidInput, NotFound, PermissionDenied, Conflict, ContractReverted)
+# The method and path of the request being served (set by the limits middleware), so a key reused on another
+# route is a different request, never a replay of the first route's response.
+REQUEST_TARGET: ContextVar[tuple[str, str]] = ContextVar("request_target", default=("", ""))
 # Retries of one key take turns; striped locks keep memory flat however many keys a server sees.
 _locks = tuple(threading.Lock() for _ in range(64))
 
 
 def request_fingerprint(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(jsonable_encoder(payload), sort_keys=True).encode()).hexdigest()
+    method, path = REQUEST_TARGET.get()
+    signed = {"method": method, "path": path, "payload": jsonable_encoder(payload)}
+    return hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()
+
+
+def _may_have_written(exc: Exception) -> bool:
+    """Only a node that vanished after the transaction was sent leaves the write's outcome unknown; every
+    other failure (a refusal, bad input, a bug before sending) changed nothing and must not block a retry."""
+    return isinstance(exc, ChainUnavailable) and exc.tx_hash is not None
 
 
 def run_once(
@@ -49,8 +58,9 @@ def run_once(
             return replay
         try:
             body = jsonable_encoder(write())
-        except _NOTHING_WRITTEN:
-            _release(store, agency_id, key)
+        except Exception as exc:
+            if not _may_have_written(exc):
+                _release(store, agency_id, key)
             raise
         encoded = json.dumps(body).encode()
         with store.session() as session:

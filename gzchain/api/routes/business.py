@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Request
@@ -182,6 +183,13 @@ def verify_hash(file_hash: FileHash, runtime: RuntimeDep) -> FileVerificationPub
     },
 )
 async def verify_file(request: Request, runtime: RuntimeDep) -> FileVerificationPublic:
-    content = await request.body()
-    verification = await run_in_threadpool(runtime.business().verify_file, content)
+    # Hashed as it streams in, in constant memory; the limits middleware stops it past max_file_bytes.
+    digest = hashlib.sha256()
+    size = 0
+    async for chunk in request.stream():
+        digest.update(chunk)
+        size += len(chunk)
+    if not size:
+        raise InvalidInput("is empty; there is nothing to notarise", field="file")
+    verification = await run_in_threadpool(runtime.business().verify_file_hash, digest.digest())
     return FileVerificationPublic.of(verification)

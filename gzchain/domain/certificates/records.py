@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from gzchain.domain.bounded_json import load_json_bounded
 from gzchain.domain.certificates.templates import Template
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.oa import JsonObject
@@ -97,10 +97,7 @@ def _without_bom(lines: Iterable[str]) -> Iterator[str]:
 
 def parse_json(text: str) -> list[Record]:
     """Records of a JSON file: a list of objects, or an object whose `records` is one."""
-    try:
-        raw = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(f"not valid JSON: {exc}", field="records") from None
+    raw = load_json_bounded(text, field="records")
     if isinstance(raw, dict) and "records" in raw:
         raw = raw["records"]
     if not isinstance(raw, list):

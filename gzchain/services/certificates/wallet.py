@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from gzchain.domain.bounded_json import load_json_bounded
 from gzchain.domain.certificates.disclosure import fields_to_hide
 from gzchain.domain.errors import Conflict, InvalidInput, NotFound
 from gzchain.domain.oa import WrappedDocument, check_signature, get_data, obfuscate, validate_schema
@@ -111,10 +112,7 @@ def read_document(path: Path) -> WrappedDocument:
         raise InvalidInput(f"cannot read: {exc.strerror}", field=str(path)) from None
     except UnicodeDecodeError:
         raise InvalidInput("not UTF-8 text", field=str(path)) from None
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(f"not valid JSON: {exc}", field=str(path)) from None
+    document = load_json_bounded(text, field=str(path))  # a certificate file is untrusted input
     if not isinstance(document, dict):
         raise InvalidInput("a certificate is a JSON object", field=str(path))
     return document
