@@ -249,7 +249,10 @@ class ColdChainReader:
             rows = session.scalars(
                 select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys), _confirmed(ColdChainLotRow))
             ).all()
-        return {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
+        # A lot's name is shown as the chain's: only a row whose GTIN and number hash back to its batch id
+        # names it; an altered row is ignored and the lot is shown by its id.
+        lots = {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
+        return {batch_id: lot for batch_id, lot in lots.items() if lot.batch_id == batch_id}
 
     def stored_lot_by_number(self, number: str) -> Lot:
         with self.store.session() as session:

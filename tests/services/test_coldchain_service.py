@@ -661,3 +661,12 @@ def test_tampering_any_displayed_field_of_a_stored_reading_makes_the_trace_say_s
     assert not trace.verified
     assert trace.events[0].problem == "the store's stored readings differ from the chain's"
     assert trace.temperatures == (), "readings of an event that fails its check are not shown as proven"
+
+
+def test_a_lot_number_altered_in_the_store_is_not_shown_as_the_lots_name(service: ColdChainService, db):
+    lot = book(service, "BR-7")
+    batch_id = service.resolve_batch(lot)
+    assert service.trace(batch_id).batch.label == "BR-7"
+    with db:
+        db.execute("UPDATE coldchain_lots SET lot_number = 'FAKE-1'")
+    assert service.trace(batch_id).batch.label == "0x" + batch_id.hex()[:12] + "…"
