@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from gzchain.bootstrap import Runtime
+from gzchain.chain.keys import demo_keys_refusal
 from gzchain.cli_support import runtime
+from gzchain.domain.errors import PermissionDenied
 from gzchain.services.api_keys import ApiKeyService
 
 api_keys_app = typer.Typer(help="Agency credentials for the service API.", no_args_is_help=True)
@@ -57,6 +59,9 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     deploy: Annotated[bool, typer.Option(help="deploy the contracts first if they are not deployed")] = False,
     log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING")] = "INFO",
+    allow_demo_keys: Annotated[
+        bool, typer.Option(help="sign with public demo keys even on a chain that is not a development one")
+    ] = False,
 ) -> None:
     """Serve the API (and the citizen portal) over HTTP; the embedded chain persists in the data folder."""
     import uvicorn
@@ -66,6 +71,9 @@ def serve(
 
     configure_logging(log_level.upper())
     with runtime() as rt:
+        refusal = None if allow_demo_keys else demo_keys_refusal(rt.keys, rt.gateway.chain_id)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
         if deploy:
             rt.deploy()
         # What a crash left pending is settled before any request is served.

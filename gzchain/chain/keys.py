@@ -19,6 +19,21 @@ from eth_hash.auto import keccak
 from gzchain.domain.errors import InvalidInput, NotFound, PermissionDenied
 
 DEMO_KEY_LABEL = b"gzchain DEMO key, never for production: "
+# Chains where public demo keys are fine: eth-tester's embedded chain (py-evm's default chain id, which
+# gzchain's embedded backend keeps) and anvil's default. Anything else (Besu QBFT, anvil started with another
+# --chain-id) is treated as a network whose accounts guard something, so demo keys are refused there.
+DEVELOPMENT_CHAIN_IDS: frozenset[int] = frozenset({131277322940537, 31337})
+
+
+def demo_keys_refusal(keys: KeyRing, chain_id: int) -> str | None:
+    """Why `keys` must not sign on chain `chain_id` (demo keys off a development chain), or None."""
+    if not keys.is_demo or chain_id in DEVELOPMENT_CHAIN_IDS:
+        return None
+    return (
+        f"refusing demo keys on chain {chain_id}, which is not a development chain (embedded or anvil "
+        "31337): anyone can derive their private keys; set GZCHAIN_KEYSTORE_FILE and "
+        "GZCHAIN_MASTER_KEY_FILE, or pass --allow-demo-keys"
+    )
 
 
 class KeyRing(ABC):

@@ -249,7 +249,10 @@ class ColdChainReader:
             rows = session.scalars(
                 select(ColdChainLotRow).where(ColdChainLotRow.batch_id.in_(keys), _confirmed(ColdChainLotRow))
             ).all()
-        return {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
+        # A lot's name is shown as the chain's: only a row whose GTIN and number hash back to its batch id
+        # names it; an altered row is ignored and the lot is shown by its id.
+        lots = {bytes.fromhex(row.batch_id[2:]): Lot(row.gtin, row.lot_number) for row in rows}
+        return {batch_id: lot for batch_id, lot in lots.items() if lot.batch_id == batch_id}
 
     def stored_lot_by_number(self, number: str) -> Lot:
         with self.store.session() as session:
@@ -796,8 +799,11 @@ def _expected(event_text: str, context_text: str) -> _Expected:
 
 
 def _readings_digest(records: Iterable[ReadingRecord]) -> bytes:
-    """One digest of what ReadingRecord equality compares (its value is for display only)."""
-    fields = [(r.start_ms, r.end_ms, r.device, r.low_tenths, r.high_tenths) for r in records]
+    """One digest of everything a trace shows of its readings: what the Merkle leaf commits to, and the
+    displayed value too. The leaf holds only the value's tenths, so the value is checked against the stored
+    event's own sensor report, which the event hash on chain covers (issue #15: a value changed from -20.2
+    to -5.0 in the store kept its tenths' leaf and still showed as verified)."""
+    fields = [(r.start_ms, r.end_ms, r.device, r.low_tenths, r.high_tenths, r.value) for r in records]
     return hashlib.sha256(repr(fields).encode()).digest()
 
 

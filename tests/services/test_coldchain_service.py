@@ -635,3 +635,38 @@ def test_a_document_too_big_for_one_transaction_is_refused_before_any(
     assert refused.value.field == "epcisBody.eventList"
     assert "anchors 101 event-lot pairs" in refused.value.reason
     assert head(runtime) == before
+
+
+@pytest.mark.parametrize(
+    ("column", "tampered"),
+    [
+        ("value", "'-5.0'"),  # the displayed value: its tenths alone were covered before (issue #15)
+        ("start_ms", "start_ms + 60000"),  # the displayed time
+        ("device", "'urn:epc:id:giai:6901234.OTHER'"),  # the sensor
+        ("low_tenths", "-50"),
+    ],
+)
+def test_tampering_any_displayed_field_of_a_stored_reading_makes_the_trace_say_so(
+    service: ColdChainService, db, column: str, tampered: str
+):
+    lot = book(service)
+    service.record_event(
+        IMPORTER, lot, "arriving", location=PORT, time=T0, readings=readings(T0, "-20.2", "-17.0")
+    )
+    trace = service.trace(lot)
+    assert trace.verified and trace.temperatures[0].reading.value == "-20.2"
+    with db:
+        db.execute(f"UPDATE coldchain_readings SET {column} = {tampered} WHERE position = 0")
+    trace = service.trace(lot)
+    assert not trace.verified
+    assert trace.events[0].problem == "the store's stored readings differ from the chain's"
+    assert trace.temperatures == (), "readings of an event that fails its check are not shown as proven"
+
+
+def test_a_lot_number_altered_in_the_store_is_not_shown_as_the_lots_name(service: ColdChainService, db):
+    lot = book(service, "BR-7")
+    batch_id = service.resolve_batch(lot)
+    assert service.trace(batch_id).batch.label == "BR-7"
+    with db:
+        db.execute("UPDATE coldchain_lots SET lot_number = 'FAKE-1'")
+    assert service.trace(batch_id).batch.label == "0x" + batch_id.hex()[:12] + "…"
