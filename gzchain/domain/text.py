@@ -8,19 +8,26 @@ isolates that reorder what a reader sees, zero-width spaces and joiners that hid
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Final
 
 from gzchain.domain.errors import InvalidInput
 
-# The format characters the contracts refuse too (Consortium._checkText): the same ranges, by code point.
+# The control and format characters the Consortium contract refuses too (Consortium._checkText): the same ranges, by code point.
 CONTRACT_FORMAT_RANGES: Final = (
+    (0x0000, 0x001F),  # C0 controls
+    (0x007F, 0x009F),  # DEL and the C1 controls
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x061C, 0x061C),  # Arabic letter mark
     (0x200B, 0x200F),  # zero-width space, joiners, left-to-right and right-to-left marks
     (0x202A, 0x202E),  # bidirectional embeddings and overrides
     (0x2060, 0x2064),  # word joiner, invisible operators
     (0x2066, 0x206F),  # bidirectional isolates, deprecated format characters
     (0xFEFF, 0xFEFF),  # zero-width no-break space (byte-order mark)
 )
+
+_LABEL: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
 
 
 def canonical_ascii(text: object, *, field: str, what: str) -> str:
@@ -57,6 +64,20 @@ def check_display_text(text: str, *, field: str) -> str:
             field=field,
         )
     return text
+
+
+def canonical_domain(text: object, *, field: str = "domain") -> str:
+    """An internet domain as the consortium keys members by it: NFKC-folded, lower case, ASCII labels of
+    letters, digits and hyphens (an internationalised domain is given in its xn-- form)."""
+    domain = canonical_ascii(text, field=field, what="a domain").lower().rstrip(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise InvalidInput(
+            "must be an internet domain such as jyj.gz.gov.cn (letters, digits and hyphens between dots; "
+            "an internationalised domain in its xn-- form)",
+            field=field,
+        )
+    return domain
 
 
 def _named(char: str) -> str:
