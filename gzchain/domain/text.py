@@ -14,7 +14,7 @@ from typing import Final
 
 from gzchain.domain.errors import InvalidInput
 
-# The control and format characters the Consortium contract refuses too (Consortium._checkText): the same ranges, by code point.
+# The control and format characters the Consortium contract refuses too (_requirePlainText), by code point.
 CONTRACT_FORMAT_RANGES: Final = (
     (0x0000, 0x001F),  # C0 controls
     (0x007F, 0x009F),  # DEL and the C1 controls

@@ -52,8 +52,8 @@ from gzchain.domain.epcis import (
     parse_document,
     parse_event,
 )
-from gzchain.domain.epcis.timestamps import check_moment
 from gzchain.domain.epcis.limits import DEFAULT_LIMITS, DocumentLimits, check_document, check_event
+from gzchain.domain.epcis.timestamps import check_moment
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
 from gzchain.domain.errors import ContractReverted, InvalidInput, NotFound
 from gzchain.services.coldchain_trace import (

@@ -22,8 +22,8 @@ from gzchain.domain.consortium import (
     ProposalState,
 )
 from gzchain.domain.errors import InvalidInput, NotFound
-from gzchain.domain.text import canonical_domain, check_display_text
 from gzchain.domain.roles import Role
+from gzchain.domain.text import canonical_domain, check_display_text
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,28 @@ def trace(
     )
 
 
+@router.get(
+    "/batches/{batch:path}/status",
+    summary="Whether a lot is on hold, recalled or cleared: what a pack's page shows first (public)",
+    response_model=dict[str, Any],
+)
+def status(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
+    # A few hundred bytes whatever the lot carries: the portal shows a hold or recall from this alone, before
+    # (and whether or not) the rest of the trace arrives and renders.
+    found = runtime.coldchain().trace(batch)
+    return JSONResponse(
+        {
+            "batch_id": _public(found.batch.batch_id),
+            "lot": found.batch.label,
+            "status": _public(found.status),
+            "cleared": found.cleared,
+            "recall": _public(found.recall),
+            "recalled_lot": found.recalled_lot,
+            "hold": _public(found.hold),
+        }
+    )
+
+
 def _without_reports(event: TracedEvent) -> TracedEvent:
     """The event with its stored EPCIS event minus the sensor reports (the trace pages those)."""
     if event.event is None or "sensorElementList" not in event.event:

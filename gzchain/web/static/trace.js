@@ -44,18 +44,23 @@ function section(id, title, ...content) {
 
 function render(trace) {
   const facts = trace.batch;
-  result.replaceChildren(
-    ...banners(trace),
-    summary(trace),
-    certificates(trace),
-    custody(trace),
-    temperatures(trace),
-    timeline(trace),
-    alerts(trace),
-    lots(trace),
-    verifiedNote(trace, "trace"),
-  );
+  // The hold or recall banner first, and each other part on its own: a part that fails to render (a chart
+  // over hostile data, say) is replaced by a note and never takes the banner down with it.
+  result.replaceChildren(...isolated(() => banners(trace)));
+  for (const part of [summary, certificates, custody, temperatures, timeline, alerts, lots]) {
+    result.append(...isolated(() => [part(trace)]));
+  }
+  result.append(...isolated(() => [verifiedNote(trace, "trace")]));
   document.title = `${lotName(facts)} · ${t("trace.title")} · gzchain`;
+}
+
+function isolated(build) {
+  try {
+    return build().filter((node) => node);
+  } catch (error) {
+    console.error(error);
+    return [el("p", { class: "banner warn", "data-failed": "" }, t("error.server"))];
+  }
 }
 
 function banners(trace) {
