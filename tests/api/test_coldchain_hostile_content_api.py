@@ -1,4 +1,4 @@
-"""Cold-chain routes against hostile content: Digital Link lot URIs, paged traces, the status a banner needs."""
+"""Cold-chain routes against hostile content: Digital Link lot URIs, paged traces, a banner's status."""
 
 from __future__ import annotations
 
