@@ -322,15 +322,26 @@ async function load() {
     return;
   }
   loading(result);
+  const words = { notFound: t("error.unknownBatch", { batch }), invalid: t("error.badBatch", { batch }) };
+  const path = `/coldchain/batches/${encodeURIComponent(batch)}`;
+  // The lot's status first, a few hundred bytes: a hold or recall is on screen before the trace arrives,
+  // and stays there if the trace cannot be fetched or shown.
   try {
-    shown = await api(`/coldchain/batches/${encodeURIComponent(batch)}/trace`);
+    const status = await api(`${path}/status`);
+    result.replaceChildren(...isolated(() => banners(status)), el("p", { class: "loading", role: "status" }, t("loading")));
+  } catch (error) {
+    shown = null;
+    showError(result, error, words);
+    return;
+  }
+  try {
+    shown = await api(`${path}/trace`);
     render(shown);
   } catch (error) {
     shown = null;
-    showError(result, error, {
-      notFound: t("error.unknownBatch", { batch }),
-      invalid: t("error.badBatch", { batch }),
-    });
+    const rest = el("div", {});
+    result.lastChild.replaceWith(rest);
+    showError(rest, error, words);
   }
 }
 
