@@ -117,6 +117,7 @@ class Runtime:
             self.consortium(),
             address,
             from_block=manifest.contracts["ColdChainTrace"].block,
+            limits=self.settings.document_limits,
         )
 
     def reindexer(self) -> ReindexService:

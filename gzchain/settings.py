@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gzchain.domain.epcis.limits import DocumentLimits
+
 
 def default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "gzchain"
@@ -43,6 +45,36 @@ class Settings(BaseSettings):
     wallet_dir: Path | None = Field(
         default=None, description="the citizen wallet's certificates; default: <data_dir>/wallet"
     )
+
+    # ---- hostile input: what one document, event or trace may hold (issue #14) ----
+    epcis_max_events: int = Field(default=100, ge=1, description="events in one EPCIS document")
+    epcis_max_readings_per_event: int = Field(
+        default=10_000, ge=1, description="sensor reports in one EPCIS event (as on the event route)"
+    )
+    epcis_max_readings_per_document: int = Field(
+        default=100_000, ge=1, description="sensor reports in one EPCIS document"
+    )
+    epcis_max_string_chars: int = Field(
+        default=2_000, ge=64, description="characters in any string of an EPCIS document (ids, URIs, keys)"
+    )
+    epcis_max_list_items: int = Field(default=10_000, ge=1, description="items in any other EPCIS list")
+    epcis_max_extension_chars: int = Field(
+        default=16_384, ge=0, description="characters of all extension fields of one EPCIS event"
+    )
+    epcis_max_depth: int = Field(default=32, ge=8, description="nesting levels of an EPCIS document")
+    trace_readings_page: int = Field(
+        default=1_000, ge=1, description="temperature readings in one page of a public trace"
+    )
+    trace_readings_max_page: int = Field(
+        default=10_000, ge=1, description="the most readings a trace page may be asked for"
+    )
+    trace_max_breaches: int = Field(default=100, ge=1, description="breaching readings a trace lists")
+
+    @property
+    def document_limits(self) -> DocumentLimits:
+        return DocumentLimits(
+            **{name: getattr(self, name) for name in DocumentLimits.__dataclass_fields__}
+        )
 
     @property
     def chain_dir(self) -> Path:

@@ -152,13 +152,16 @@ contract Consortium is IConsortium, AccessControl {
     // ---- proposals ----
 
     /// @notice Propose admitting `account` as an active member with no roles.
-    /// @dev Requirements: caller is an active governor; `account` is not a member and not zero.
+    /// @dev Requirements: caller is an active governor; `account` is not a member and not zero; `name` and
+    /// `domain` hold no control or invisible formatting character (ConsortiumMisleadingText).
     /// Emits ConsortiumProposalCreated and ConsortiumProposalApproved (the proposer's own vote).
     function proposeAddMember(address account, string calldata name, string calldata domain)
         external
         onlyGovernor
         returns (uint256)
     {
+        _requirePlainText("name", name);
+        _requirePlainText("domain", domain);
         Proposal memory p = _draft(ProposalKind.AddMember, account);
         p.name = name;
         p.domain = domain;
@@ -328,8 +331,38 @@ contract Consortium is IConsortium, AccessControl {
         if (_memberByDomain[keccak256(bytes(domain))] != address(0)) revert ConsortiumDomainTaken(domain);
     }
 
+    /// @dev Refuses bytes below 0x20, 0x7F, the C1 controls, and the UTF-8 of U+00AD, U+061C,
+    /// U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F and U+FEFF: the controls and the format
+    /// characters that reorder or hide text (gzchain.domain.text.CONTRACT_FORMAT_RANGES lists the same).
+    function _requirePlainText(string memory field, string memory text) private pure {
+        bytes memory b = bytes(text);
+        for (uint256 i = 0; i < b.length; i++) {
+            uint8 c = uint8(b[i]);
+            if (c < 0x20 || c == 0x7F) revert ConsortiumMisleadingText(field, i);
+            if (c == 0xC2 && i + 1 < b.length) {
+                uint8 n = uint8(b[i + 1]);
+                if (n <= 0x9F || n == 0xAD) revert ConsortiumMisleadingText(field, i);
+            } else if (c == 0xD8 && i + 1 < b.length) {
+                if (uint8(b[i + 1]) == 0x9C) revert ConsortiumMisleadingText(field, i);
+            } else if (c == 0xE2 && i + 2 < b.length) {
+                uint8 n = uint8(b[i + 1]);
+                uint8 m = uint8(b[i + 2]);
+                if (n == 0x80 && ((m >= 0x8B && m <= 0x8F) || (m >= 0xAA && m <= 0xAE))) {
+                    revert ConsortiumMisleadingText(field, i);
+                }
+                if (n == 0x81 && ((m >= 0xA0 && m <= 0xA4) || (m >= 0xA6 && m <= 0xAF))) {
+                    revert ConsortiumMisleadingText(field, i);
+                }
+            } else if (c == 0xEF && i + 2 < b.length) {
+                if (uint8(b[i + 1]) == 0xBB && uint8(b[i + 2]) == 0xBF) revert ConsortiumMisleadingText(field, i);
+            }
+        }
+    }
+
     function _addMember(address account, string memory name, string memory domain) private {
         if (account == address(0)) revert ConsortiumInvalidMember(account);
+        _requirePlainText("name", name);
+        _requirePlainText("domain", domain);
         if (_members[account].status != MemberStatus.None) revert ConsortiumAlreadyAMember(account);
         _requireDomainAvailable(domain);
         _members[account] = Member(name, domain, MemberStatus.Active, uint64(block.timestamp));

@@ -79,6 +79,10 @@ interface IConsortium {
     error ConsortiumInvalidMember(address account);
     error ConsortiumInvalidDomain(string domain);
     error ConsortiumDomainTaken(string domain);
+    /// @dev `field` ("name" or "domain") holds a control character or an invisible Unicode formatting
+    /// character (a bidirectional override or isolate, a zero-width space…) whose UTF-8 starts at byte
+    /// `position`: such text reads differently from what it is.
+    error ConsortiumMisleadingText(string field, uint256 position);
     error ConsortiumUnknownRole(bytes32 role);
     error ConsortiumRoleAlreadyGranted(address account, bytes32 role);
     error ConsortiumRoleNotGranted(address account, bytes32 role);

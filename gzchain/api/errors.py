@@ -17,6 +17,7 @@ from gzchain.domain.errors import (
     ContractReverted,
     GzchainError,
     InvalidInput,
+    LimitExceeded,
     NotFound,
     PermissionDenied,
 )
@@ -27,6 +28,7 @@ PROBLEM = "application/problem+json"
 log = logging.getLogger("gzchain.api")
 
 _STATUS: list[tuple[type[GzchainError], int, str]] = [
+    (LimitExceeded, 413, "Content too large"),
     (InvalidInput, 422, "Invalid input"),
     (NotFound, 404, "Not found"),
     (PermissionDenied, 403, "Forbidden"),
@@ -109,7 +111,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _gzchain(_: Request, exc: GzchainError) -> JSONResponse:
         for kind, status, title in _STATUS:
             if isinstance(exc, kind):
-                extra = {"field": exc.field} if isinstance(exc, InvalidInput) and exc.field else {}
+                extra: dict[str, Any] = (
+                    {"field": exc.field} if isinstance(exc, InvalidInput) and exc.field else {}
+                )
+                if isinstance(exc, LimitExceeded):
+                    extra.update(limit=exc.limit, maximum=exc.maximum)
                 detail = exc.reason if isinstance(exc, InvalidInput) else str(exc)
                 return problem(status, title, detail, **extra)
         log.error("unmapped gzchain error %s", type(exc).__name__)

@@ -474,11 +474,13 @@ def _text(value: object, field: str, max_length: int) -> str:
     if len(text) > max_length:
         raise InvalidInput(f"has {len(text)} characters, at most {max_length} are allowed", field=field)
     for position, char in enumerate(text, start=1):
-        # Control characters have no place in a register entry, and lone surrogates cannot be UTF-8
-        # encoded, so either would make the record unhashable or ambiguous to display.
-        if unicodedata.category(char) in ("Cc", "Cs"):
+        # Control characters have no place in a register entry, lone surrogates cannot be UTF-8 encoded,
+        # and format characters (right-to-left overrides, zero-width spaces) make a name read differently
+        # from what it is: each would make the record unhashable or ambiguous to display.
+        if unicodedata.category(char) in ("Cc", "Cs", "Cf"):
+            kind = "an invisible formatting" if unicodedata.category(char) == "Cf" else "a control"
             raise InvalidInput(
-                f"contains a control character (U+{ord(char):04X}) at position {position}", field=field
+                f"contains {kind} character (U+{ord(char):04X}) at position {position}", field=field
             )
     return text
 
@@ -488,7 +490,8 @@ def _id_number(value: object, field: str) -> str:
     # not say which document it is, so only the common shape is checked, not a GB 11643 check digit.
     if not isinstance(value, str):
         raise InvalidInput(f"must be a string, got {_json_type(value)}", field=field)
-    number = value.strip()
+    # NFKC first: a full-width ID number (typed on a Chinese input method) is the same number.
+    number = unicodedata.normalize("NFKC", value).strip()
     number = number.upper() if number.isascii() else number
     if not number:
         raise InvalidInput("must not be empty", field=field)

@@ -32,6 +32,7 @@ from gzchain.domain.errors import InvalidInput
 from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import merkle_root
 from gzchain.domain.roles import Role
+from gzchain.domain.text import canonical_ascii
 
 # The contract's BizStep enum after Unspecified (0): the CBV 2.0 business steps, alphabetically.
 BIZ_STEP_WORDS: Final[tuple[str, ...]] = (
@@ -92,9 +93,10 @@ INT64_MAX: Final = 2**63 - 1
 UINT128_MAX: Final = 2**128 - 1
 MAX_REASON_LENGTH: Final = 500
 
-_GS1_LOT: Final = re.compile(r"https://id\.gs1\.org/01/(\d{14})/10/([^/?#]+)")
-# GS1 AI (10): up to 20 characters; we keep to letters, digits and - . _ so a lot reads the same everywhere.
-_LOT_NUMBER: Final = re.compile(r"[A-Za-z0-9._-]{1,20}")
+_GS1_LOT: Final = re.compile(r"https://id\.gs1\.org/01/([0-9]{14})/10/([^/?#]+)")
+# GS1 AI (10): up to 20 characters; we keep to letters, digits and - . _ so a lot reads the same everywhere,
+# beginning and ending with a letter or digit so that no lot is named like a path (".", "..", "-").
+_LOT_NUMBER: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,18}[A-Za-z0-9])?")
 _UNIT: Final = re.compile(r"[A-Z0-9]{2,3}")
 _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -218,8 +220,10 @@ _STATUS_LABELS: Final[Mapping[BatchStatus, str]] = {
 
 def validate_gtin(text: str) -> str:
     """A GTIN-8, -12, -13 or -14 with a right check digit, as the 14 digits the contract stores."""
-    digits = text.strip() if isinstance(text, str) else ""
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+    # NFKC first: a full-width GTIN is the same GTIN (and the same batch id); other scripts' digits are not
+    # GS1 digits and are refused, since the chain stores the number and two spellings must not be two lots.
+    digits = canonical_ascii(text, field="gtin", what="a GTIN") if isinstance(text, str) else ""
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (8, 12, 13, 14):
         raise InvalidInput("must be a GTIN: 8, 12, 13 or 14 digits", field="gtin")
     gtin = digits.zfill(14)
     expected = check_digit(gtin[:-1])
@@ -231,9 +235,13 @@ def validate_gtin(text: str) -> str:
 
 
 def validate_lot_number(text: str, field: str = "lot") -> str:
-    lot = text.strip() if isinstance(text, str) else ""
+    lot = canonical_ascii(text, field=field, what="a lot number") if isinstance(text, str) else ""
     if _LOT_NUMBER.fullmatch(lot) is None:
-        raise InvalidInput("must be a lot number of 1-20 letters, digits, '-', '.' or '_'", field=field)
+        raise InvalidInput(
+            "must be a lot number of 1-20 letters, digits, '-', '.' or '_', beginning and ending with a "
+            "letter or digit",
+            field=field,
+        )
     return lot
 
 
@@ -260,7 +268,8 @@ class Lot:
     @classmethod
     def parse(cls, uri: str, field: str = "lot") -> Lot:
         """A lot from an LGTIN EPC class URI (``urn:epc:class:lgtin:…``) or a GS1 Digital Link URI."""
-        canonical = canonical_gs1_uri(uri.strip()) if isinstance(uri, str) else None
+        text = canonical_ascii(uri, field=field, what="a lot URI") if isinstance(uri, str) else ""
+        canonical = canonical_gs1_uri(text) if text else None
         found = _GS1_LOT.fullmatch(canonical or "")
         if found is None:
             raise InvalidInput(
@@ -268,7 +277,7 @@ class Lot:
                 "or urn:epc:class:lgtin:7891234.000001.BR2405)",
                 field=field,
             )
-        return cls(found.group(1), found.group(2))
+        return cls(found.group(1), validate_lot_number(found.group(2), field))
 
 
 def location_hash(uri: str | None) -> bytes:

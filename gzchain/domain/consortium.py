@@ -8,6 +8,7 @@ from typing import Any
 
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.roles import Role
+from gzchain.domain.text import canonical_domain, check_display_text
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,8 @@ def _agency(index: int, raw: Any) -> Agency:
             raise InvalidInput(exc.reason, field=f"{where}.roles[{j}]") from None
     return Agency(
         id=raw["id"].strip(),
-        name=raw["name"].strip(),
-        domain=raw["domain"].strip().lower(),
+        name=check_display_text(raw["name"].strip(), field=f"{where}.name"),
+        domain=canonical_domain(raw["domain"], field=f"{where}.domain"),
         roles=tuple(dict.fromkeys(parsed)),
         name_zh=str(raw.get("name_zh", "")).strip(),
     )

@@ -26,6 +26,15 @@ class InvalidInput(GzchainError):
         self.reason = message
 
 
+class LimitExceeded(InvalidInput):
+    """Input is over a size or count limit; `limit` names the setting, `maximum` its value."""
+
+    def __init__(self, message: str, *, field: str | None, limit: str, maximum: int) -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+        self.maximum = maximum
+
+
 class Conflict(GzchainError):
     """The action clashes with what is already recorded (a duplicate, a wrong state)."""
 

@@ -52,6 +52,8 @@ from gzchain.domain.epcis import (
     parse_document,
     parse_event,
 )
+from gzchain.domain.epcis.limits import DEFAULT_LIMITS, DocumentLimits, check_document, check_event
+from gzchain.domain.epcis.timestamps import check_moment
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
 from gzchain.domain.errors import ContractReverted, InvalidInput, NotFound
 from gzchain.services.coldchain_trace import (
@@ -190,8 +192,10 @@ class ColdChainService:
         consortium: ConsortiumService,
         address: str,
         from_block: int = 0,
+        limits: DocumentLimits = DEFAULT_LIMITS,
     ) -> None:
         self.gateway = gateway
+        self.limits = limits
         self.keys = keys
         self.store = store
         self.consortium = consortium
@@ -337,6 +341,7 @@ class ColdChainService:
             raise InvalidInput("only a shipping event names a next custodian", field="recipient")
         if readings:
             raw["sensorElementList"] = [_sensor_element(readings, device)]
+        check_event(raw, self.limits)
         context = [STANDARD_CONTEXT]
         return self._anchor_all(as_agency, [parse_event(raw, 0, context=context)], context)
 
@@ -380,14 +385,21 @@ class ColdChainService:
         and output lists split a lot); a shipping event names the next custodian in its destinationList as
         a possessing_party identified by the member's domain (https://logistics.lingnan.example.cn).
         """
+        # Counted and measured before anything else: a document of 300,000 events is refused by its count
+        # in milliseconds, not after every event has been parsed (and, from the API, before the copy below).
+        if isinstance(document, Mapping):
+            check_document(document, self.limits)
         data = _json_document(document)
+        if not isinstance(document, Mapping):
+            check_document(data, self.limits)
         return self.anchor_document(as_agency, data, parse_document(data))
 
     def anchor_document(
         self, as_agency: str, document: Mapping[str, Any], events: Sequence[EpcisEvent]
     ) -> Anchoring:
-        """`ingest` for a document already parsed into `events` (the EPCIS capture interface checks it
-        against the JSON Schema first, and answers a bad document before anything is planned)."""
+        """`ingest` for a document already bounded (`check_document`) and parsed into `events` (the EPCIS
+        capture interface checks it against the JSON Schema first, and answers a bad document before
+        anything is planned)."""
         if not events:
             raise InvalidInput("the document has no events", field="epcisBody.eventList")
         return self._anchor_all(as_agency, events, document["@context"])
@@ -763,9 +775,7 @@ def _sensor_element(readings: Sequence[tuple[datetime, Decimal | str | float]], 
 
 
 def _aware(moment: datetime, field: str) -> datetime:
-    if moment.tzinfo is None:
-        raise InvalidInput("needs a UTC offset, e.g. 2024-05-01T08:30:00+08:00", field=field)
-    return moment
+    return check_moment(moment, field=field)
 
 
 def _offset(moment: datetime) -> str:

@@ -23,6 +23,7 @@ from gzchain.domain.consortium import (
 )
 from gzchain.domain.errors import InvalidInput, NotFound
 from gzchain.domain.roles import Role
+from gzchain.domain.text import canonical_domain, check_display_text
 
 
 @dataclass(frozen=True)
@@ -267,10 +268,9 @@ class ConsortiumService:
     def propose_add_member(self, as_agency: str, account: str, name: str, domain: str) -> ProposalOutcome:
         if not name.strip():
             raise InvalidInput("must not be empty", field="name")
-        if not domain.strip() or " " in domain.strip():
-            raise InvalidInput("must be an internet domain such as jyj.gz.gov.cn", field="domain")
+        check_display_text(name.strip(), field="name")
         fn = self.contract.functions.proposeAddMember(
-            self.resolve(account), name.strip(), domain.strip().lower()
+            self.resolve(account), name.strip(), canonical_domain(domain)
         )
         return self._propose(as_agency, fn)
 

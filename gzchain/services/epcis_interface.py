@@ -20,6 +20,7 @@ from typing import Any, Final
 from gzchain.chain.gateway import ChainGateway
 from gzchain.domain.coldchain import event_hash_bytes
 from gzchain.domain.epcis import canonical_gs1_uri, parse_document, parse_event
+from gzchain.domain.epcis.limits import check_document as check_document_limits
 from gzchain.domain.epcis.schema import check_document
 from gzchain.domain.epcis.timestamps import parse_timestamp
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
@@ -135,6 +136,8 @@ class EpcisInterface:
     def capture(self, as_agency: str, document: object) -> CaptureJob:
         """Check ``document`` (schema, then gzchain's rules) and anchor it; a bad document raises
         InvalidInput before any job exists, a refused capture is a finished job with success false."""
+        # The same bounds as every other ingest, counted before the schema or the parser walks it.
+        check_document_limits(document, self.coldchain.limits)
         check_document(document)
         events = parse_document(document)
         if not events:

@@ -11,7 +11,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path
+from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -33,11 +33,18 @@ from gzchain.api.schemas.coldchain import (
     SplitCreate,
 )
 from gzchain.api.schemas.common import PROBLEM_RESPONSES
-from gzchain.domain.coldchain import CertificateKind, TemperatureWindow
+from gzchain.domain.coldchain import CertificateKind, TemperatureWindow, TracedEvent
+from gzchain.domain.errors import LimitExceeded
 
 router = APIRouter(prefix="/coldchain", tags=["cold chain"], responses=PROBLEM_RESPONSES)
 Batch = Annotated[
-    str, Path(min_length=1, max_length=300, description="batch id (0x…), lot URI or lot number")
+    str,
+    Path(
+        min_length=1,
+        max_length=300,
+        description="batch id (0x…), lot number, or lot URI: a GS1 Digital Link URI's slashes as they are "
+        "or percent-encoded",
+    ),
 ]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="retry-safe POST key")]
 EpcisDocument = Annotated[
@@ -93,16 +100,53 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 
 
 @router.get(
-    "/batches/{batch}/trace",
+    "/batches/{batch:path}/trace",
     summary="A lot's whole story: origin, custody, certificates, events, temperatures, recall (public)",
     response_model=dict[str, Any],
 )
-def trace(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
+def trace(
+    batch: Batch,
+    runtime: RuntimeDep,
+    readings_offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="first temperature reading of the page")
+    ] = 0,
+    readings_limit: Annotated[
+        int | None,
+        Query(ge=1, description="readings in the page (default GZCHAIN_TRACE_READINGS_PAGE)"),
+    ] = None,
+) -> JSONResponse:
+    settings = runtime.settings
+    if readings_limit is not None and readings_limit > settings.trace_readings_max_page:
+        raise LimitExceeded(
+            f"asks for {readings_limit:,} readings in one page; at most "
+            f"{settings.trace_readings_max_page:,} are served (GZCHAIN_TRACE_READINGS_MAX_PAGE)",
+            field="readings_limit",
+            limit="trace_readings_max_page",
+            maximum=settings.trace_readings_max_page,
+        )
     found = runtime.coldchain().trace(batch)
+    limit = readings_limit or settings.trace_readings_page
+    # A lot may carry a million readings: the trace serves one page of them (what a chart can show) and the
+    # breaching ones first, so that its size is bounded whatever a custodian sent; the events leave their
+    # sensor reports out for the same reason (each reading is served, and provable, page by page).
+    page = found.temperatures[readings_offset : readings_offset + limit]
+    breaches = [point for point in found.temperatures if not point.within]
+    following = readings_offset + len(page)
+    story = dataclasses.replace(
+        found,
+        temperatures=(),
+        events=tuple(_without_reports(event) for event in found.events),
+    )
     # Already JSON values: returned as a response, FastAPI does not walk the whole trace once more.
     return JSONResponse(
         {
-            **_public(found),
+            **_public(story),
+            "temperatures": _public(page),
+            "temperature_count": len(found.temperatures),
+            "readings_offset": readings_offset,
+            "readings_next": following if following < len(found.temperatures) else None,
+            "breaches": _public(breaches[: settings.trace_max_breaches]),
+            "breach_count": len(breaches),
             "status": _public(found.status),
             "cleared": found.cleared,
             "window": _public(found.window),
@@ -113,7 +157,37 @@ def trace(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
 
 
 @router.get(
-    "/batches/{batch}/events/{event_hash}/readings/{index}/proof",
+    "/batches/{batch:path}/status",
+    summary="Whether a lot is on hold, recalled or cleared: what a pack's page shows first (public)",
+    response_model=dict[str, Any],
+)
+def status(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
+    # A few hundred bytes whatever the lot carries: the portal shows a hold or recall from this alone, before
+    # (and whether or not) the rest of the trace arrives and renders.
+    found = runtime.coldchain().trace(batch)
+    return JSONResponse(
+        {
+            "batch_id": _public(found.batch.batch_id),
+            "lot": found.batch.label,
+            "status": _public(found.status),
+            "cleared": found.cleared,
+            "recall": _public(found.recall),
+            "recalled_lot": found.recalled_lot,
+            "hold": _public(found.hold),
+        }
+    )
+
+
+def _without_reports(event: TracedEvent) -> TracedEvent:
+    """The event with its stored EPCIS event minus the sensor reports (the trace pages those)."""
+    if event.event is None or "sensorElementList" not in event.event:
+        return event
+    stored = {key: value for key, value in event.event.items() if key != "sensorElementList"}
+    return dataclasses.replace(event, event=stored)
+
+
+@router.get(
+    "/batches/{batch:path}/events/{event_hash}/readings/{index}/proof",
     summary="A Merkle proof that one sensor reading belongs to the set anchored on chain (public)",
 )
 def reading_proof(
@@ -158,7 +232,7 @@ def entitlements(
 
 
 @router.post(
-    "/batches/{batch}/recall",
+    "/batches/{batch:path}/recall",
     status_code=201,
     summary="Recall a batch and every lot split from it (regulators)",
     response_model=DecisionPublic,
@@ -181,7 +255,7 @@ def recall(
 
 
 @router.post(
-    "/batches/{batch}/release",
+    "/batches/{batch:path}/release",
     status_code=201,
     summary="Release a batch flagged for a temperature breach, for sale again (regulators)",
     response_model=DecisionPublic,
@@ -238,7 +312,7 @@ def create_batch(
 
 
 @router.post(
-    "/batches/{batch}/events",
+    "/batches/{batch:path}/events",
     status_code=201,
     summary="Record one EPCIS 2.0 event of a lot, with readings, and anchor it (its custodian; "
     "receiving: the named recipient)",
@@ -274,7 +348,7 @@ def record_event(
 
 
 @router.post(
-    "/batches/{batch}/splits",
+    "/batches/{batch:path}/splits",
     status_code=201,
     summary="Split a batch into child lots that add up to it (its custodian)",
     response_model=AnchoringPublic,
@@ -332,7 +406,7 @@ def ingest(
 
 
 @router.post(
-    "/batches/{batch}/certificates",
+    "/batches/{batch:path}/certificates",
     status_code=201,
     summary="Attach one of the five certificates; its SHA-256 goes on chain (the agency entitled to it: "
     "inspectors for customs, quarantine and tests, the supervised warehouse for the rest)",

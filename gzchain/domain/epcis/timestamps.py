@@ -18,6 +18,10 @@ _TIMESTAMP: Final = re.compile(
 _TIME_ZONE_OFFSET: Final = re.compile(r"[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)")
 
 TIMESTAMP_EXAMPLE: Final = "2024-05-01T08:30:00+08:00"
+# What the chain can hold (uint64 milliseconds since 1970: nothing before it) and Python's datetime can hold
+# in UTC (the millisecond rounding of the event hash included): the range every time given to gzchain is in.
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,30 @@ def _read(text: object) -> Timestamp | str:
             moment = _from_fields(found, digits, offset_text)
         except ValueError as error:
             return f"'{text}' is not a real date-time ({error})"
+    out_of_range = _out_of_range(moment)
+    if out_of_range:
+        return f"'{text}' {out_of_range}"
     return Timestamp(moment=moment, fraction_digits=digits)
+
+
+def check_moment(moment: datetime, *, field: str) -> datetime:
+    """``moment`` if it is aware and in the range the chain can hold, else InvalidInput naming ``field``."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput(f"needs a UTC offset, e.g. {TIMESTAMP_EXAMPLE}", field=field)
+    out_of_range = _out_of_range(moment)
+    if out_of_range:
+        raise InvalidInput(f"{moment.isoformat()} {out_of_range}", field=field)
+    return moment
+
+
+def _out_of_range(moment: datetime) -> str:
+    # Aware datetimes subtract without building the UTC one, so a year-1 time with a +01:00 offset (which
+    # has no UTC datetime) is compared without an OverflowError.
+    if moment - EARLIEST < timedelta(0):
+        return "is before 1970-01-01T00:00:00Z, the earliest time the chain can hold"
+    if moment - LATEST > timedelta(0):
+        return "is after 9999-12-31T23:59:59.999Z, the latest time gzchain can hold"
+    return ""
 
 
 def _from_fields(found: re.Match[str], digits: str, offset_text: str) -> datetime:

@@ -23,16 +23,27 @@ function niceStep(span) {
   return 100;
 }
 
+function extent(numbers, low, high) {
+  let min = low;
+  let max = high;
+  for (const value of numbers) {
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return [min, max];
+}
+
 export function temperatureChart(points, window, description) {
   const low = window.min_tenths / 10;
   const high = window.max_tenths / 10;
   const values = points.map((point) => Number(readingValue(point)));
   const times = points.map((point) => point.reading.start_ms);
-  const step = niceStep(Math.max(...values, high) - Math.min(...values, low) + 2);
-  const yMin = Math.floor((Math.min(...values, low) - 1) / step) * step;
-  const yMax = Math.ceil((Math.max(...values, high) + 1) / step) * step;
-  let tMin = Math.min(...times);
-  let tMax = Math.max(...times);
+  // Loops, not Math.max(...values): spreading a long array into arguments overflows the call stack.
+  const [vLow, vHigh] = extent(values, low, high);
+  const step = niceStep(vHigh - vLow + 2);
+  const yMin = Math.floor((vLow - 1) / step) * step;
+  const yMax = Math.ceil((vHigh + 1) / step) * step;
+  let [tMin, tMax] = extent(times, Infinity, -Infinity);
   if (tMin === tMax) {
     tMin -= 3_600_000;
     tMax += 3_600_000;

@@ -44,18 +44,23 @@ function section(id, title, ...content) {
 
 function render(trace) {
   const facts = trace.batch;
-  result.replaceChildren(
-    ...banners(trace),
-    summary(trace),
-    certificates(trace),
-    custody(trace),
-    temperatures(trace),
-    timeline(trace),
-    alerts(trace),
-    lots(trace),
-    verifiedNote(trace, "trace"),
-  );
+  // The hold or recall banner first, and each other part on its own: a part that fails to render (a chart
+  // over hostile data, say) is replaced by a note and never takes the banner down with it.
+  result.replaceChildren(...isolated(() => banners(trace)));
+  for (const part of [summary, certificates, custody, temperatures, timeline, alerts, lots]) {
+    result.append(...isolated(() => [part(trace)]));
+  }
+  result.append(...isolated(() => [verifiedNote(trace, "trace")]));
   document.title = `${lotName(facts)} · ${t("trace.title")} · gzchain`;
+}
+
+function isolated(build) {
+  try {
+    return build().filter((node) => node);
+  } catch (error) {
+    console.error(error);
+    return [el("p", { class: "banner warn", "data-failed": "" }, t("error.server"))];
+  }
 }
 
 function banners(trace) {
@@ -317,15 +322,26 @@ async function load() {
     return;
   }
   loading(result);
+  const words = { notFound: t("error.unknownBatch", { batch }), invalid: t("error.badBatch", { batch }) };
+  const path = `/coldchain/batches/${encodeURIComponent(batch)}`;
+  // The lot's status first, a few hundred bytes: a hold or recall is on screen before the trace arrives,
+  // and stays there if the trace cannot be fetched or shown.
   try {
-    shown = await api(`/coldchain/batches/${encodeURIComponent(batch)}/trace`);
+    const status = await api(`${path}/status`);
+    result.replaceChildren(...isolated(() => banners(status)), el("p", { class: "loading", role: "status" }, t("loading")));
+  } catch (error) {
+    shown = null;
+    showError(result, error, words);
+    return;
+  }
+  try {
+    shown = await api(`${path}/trace`);
     render(shown);
   } catch (error) {
     shown = null;
-    showError(result, error, {
-      notFound: t("error.unknownBatch", { batch }),
-      invalid: t("error.badBatch", { batch }),
-    });
+    const rest = el("div", {});
+    result.lastChild.replaceWith(rest);
+    showError(rest, error, words);
   }
 }
 
