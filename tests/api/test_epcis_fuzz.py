@@ -7,6 +7,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from support.coldchain import BATCH
 
 from gzchain.api.app import create_app
 from gzchain.api.schemas.coldchain import EPCIS_EXAMPLE
@@ -19,16 +20,7 @@ def test_no_generated_epcis_request_makes_the_server_fail(runtime):
     token = app.state.api_keys.create("nansha-importer").token
     headers = {"Authorization": f"Bearer {token}"}
     client = TestClient(app)
-    booked = {
-        "gtin": "07891234000019",
-        "lot": "BR2405",
-        "quantity": 8000,
-        "unit": "KGM",
-        "origin": "BR",
-        "min_celsius": "-30.0",
-        "max_celsius": "-18.0",
-    }
-    assert client.post("/coldchain/batches", json=booked, headers=headers).status_code == 201
+    assert client.post("/coldchain/batches", json=BATCH, headers=headers).status_code == 201
     assert client.post("/epcis/capture", json=EPCIS_EXAMPLE, headers=headers).status_code == 202
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -6,20 +6,12 @@ import copy
 from urllib.parse import quote
 
 import pytest
+from support.coldchain import BATCH
 
 from gzchain.api.schemas.coldchain import EPCIS_EXAMPLE, LOT_URI
 from gzchain.domain.epcis.schema import schema_problems
 
 IMPORTER, CARRIER = "nansha-importer", "lingnan-logistics"
-BATCH = {
-    "gtin": "07891234000019",
-    "lot": "BR2405",
-    "quantity": 8000,
-    "unit": "KGM",
-    "origin": "BR",
-    "min_celsius": "-30.0",
-    "max_celsius": "-18.0",
-}
 LGTIN_URN = "urn:epc:class:lgtin:7891234.000001.BR2405"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from epcis_event_hash_generator.file_document_loader import file_document_loader
 from pyld import jsonld
+from support.coldchain import BATCH
 
 from gzchain.api.schemas.coldchain import LOT_URI
 
@@ -18,15 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCER = ROOT / "tests" / "support" / "epcis_npm" / "build_document.js"
 READ_POINT = "urn:epc:id:sgln:6901234.00001.0"
 TIMES = ("2025-03-01T06:00:00.000+08:00", "2025-03-01T06:05:00.000+08:00", "2025-03-01T06:10:00.000+08:00")
-BATCH = {
-    "gtin": "07891234000019",
-    "lot": "BR2405",
-    "quantity": 8000,
-    "unit": "KGM",
-    "origin": "BR",
-    "min_celsius": "-30.0",
-    "max_celsius": "-18.0",
-}
 
 
 def expanded(event: dict, context: object) -> list:
