@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 from conftest import ROOT, AnvilNode
 from fastapi.testclient import TestClient
-from support.certificates import graduate, write_csv
+from support.certificates import graduate, graduation_data, write_csv
 from support.records import USCC, a_record
 from typer.testing import CliRunner
 
 from gzchain.api.app import create_app
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.cli import app
+from gzchain.domain.oa import wrap_documents
 from gzchain.settings import Settings
 
 CAST = ROOT / "node_modules" / "@foundry-rs" / "cast-linux-amd64" / "bin" / "cast"
@@ -248,6 +249,7 @@ def test_the_document_store_has_the_batch_issued_and_only_the_revoked_certificat
         assert verdict["valid"] is not revoked
         api = chain.api.post("/certificates/verify", json=document)
         assert api.status_code == 200 and api.json()["valid"] is not revoked
+        assert (api.json()["revocation"] is not None) is revoked
 
     # OpenAttestation's events: one DocumentIssued for the root, one DocumentRevoked for the one certificate.
     issued = chain.logs(store, "DocumentIssued(bytes32 indexed)")
@@ -257,15 +259,19 @@ def test_the_document_store_has_the_batch_issued_and_only_the_revoked_certificat
     assert [log["topics"][1] for log in revoked_logs] == ["0x" + revoked_document["signature"]["targetHash"]]
 
 
-def test_a_root_the_store_never_saw_is_not_issued_and_gzchain_calls_its_certificate_invalid(chain):
+def test_an_intact_certificate_whose_root_was_never_issued_is_unknown_on_chain_and_invalid_in_gzchain(chain):
     [store] = chain.call(
         chain.contract("DocumentStoreFactory"), "storeOf(address)(address)", chain.runtime.keys.address(EDU)
     )
-    _path, document = certificate(chain, 1)
-    forged = json.loads(json.dumps(document))
-    forged["signature"]["merkleRoot"] = forged["signature"]["targetHash"] = "ab" * 32
-    never = "0x" + "ab" * 32
+    # Wrapped for the agency's own store, but its root never anchored: only the status check can catch it.
+    [document] = wrap_documents(graduation_data(chain.runtime, 1))
+    never = "0x" + document["signature"]["merkleRoot"]
     assert chain.call(store, "isIssued(bytes32)(bool)", never) == [False]
     assert chain.call(store, "isRevoked(bytes32)(bool)", never) == [False]
-    api = chain.api.post("/certificates/verify", json=forged)
-    assert api.status_code == 200 and api.json()["valid"] is False
+    held = chain.work / "never-issued.json"
+    held.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert json.loads(chain.cli("cert", "verify", "--json", str(held), expect=1))["valid"] is False
+    api = chain.api.post("/certificates/verify", json=document).json()
+    fragments = {f["name"]: f["status"] for f in api["fragments"]}
+    assert api["valid"] is False
+    assert (fragments["DOCUMENT_INTEGRITY"], fragments["DOCUMENT_STATUS"]) == ("VALID", "INVALID")
