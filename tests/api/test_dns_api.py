@@ -97,6 +97,10 @@ def test_a_name_over_253_characters_is_refused_naming_the_limit(client):
         ({"name": EDU_DOMAIN, "type": "NOTATYPE"}, "type"),
         ({"name": EDU_DOMAIN, "type": "65536"}, "type"),
         ({"name": EDU_DOMAIN, "type": "0"}, "type"),
+        ({"name": EDU_DOMAIN, "type": "TYPE99999"}, "type"),
+        ({"name": EDU_DOMAIN, "type": "²"}, "type"),
+        ({"name": "jyj.gz.gov.cn\u0000"}, "name"),
+        ({"name": "教育局.gz.gov.cn"}, "name"),
     ],
 )
 def test_a_malformed_name_or_type_is_refused_as_problem_json_naming_the_field(client, params, field):

@@ -87,8 +87,9 @@ def query_type(value: str) -> int:
     """
     text = value.strip()
     try:
-        number = int(text) if text.isdigit() else int(dns.rdatatype.from_text(text))
-    except dns.rdatatype.UnknownRdatatype:
+        # isascii too: str.isdigit() also accepts digits such as "²" that int() refuses.
+        number = int(text) if text.isascii() and text.isdigit() else int(dns.rdatatype.from_text(text))
+    except (dns.rdatatype.UnknownRdatatype, ValueError):  # ValueError: TYPE99999, out of range
         number = -1
     if not 1 <= number <= 65535:
         raise InvalidInput(
