@@ -45,6 +45,7 @@ from gzchain.services.certificates.bulk import (
     write_batch,
     write_lines,
 )
+from gzchain.services.certificates.dns import IssuerDnsRecords
 from gzchain.services.certificates.report import VerificationReport, verification_report
 from gzchain.services.certificates.verify import ZERO_ADDRESS, CertificateVerifier
 from gzchain.services.consortium import ConsortiumService
@@ -135,6 +136,10 @@ class CertificateService:
         self.consortium = consortium
         self.factory = gateway.contract("DocumentStoreFactory", factory_address)
         self.verifier = CertificateVerifier(gateway, consortium.contract, self.factory, store, cipher)
+
+    def dns_records(self) -> IssuerDnsRecords:
+        """OA's DNS-TXT identity records, as the consortium registry implies them (for `/dns-query`)."""
+        return IssuerDnsRecords(self.gateway, self.consortium.contract, self.factory)
 
     # ---- document stores ----
 

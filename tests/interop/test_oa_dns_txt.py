@@ -1,0 +1,145 @@
+"""OpenAttestation's own DNS-TXT identity check (oa-verify 9.4.0's openAttestationDnsTxtIdentityProof) passing
+on gzchain certificates, with a custom dnsprove resolver that asks a real `gzchain serve` process's
+`/dns-query` instead of public DNS: the consortium registry plays the TXT record, and OA's code judges it.
+
+dnsprove 2.8.0 accepts a record only for a few network ids, 1337 ("local") among them, so the anvil node runs
+with that chain id; `gzchain serve` refuses demo keys off development chains, hence `--allow-demo-keys`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from conftest import AnvilNode, free_port
+from support.certificates import NODE, ROOT, graduation_data, issue, issued_batch, store_of
+
+from gzchain.bootstrap import Runtime, open_runtime
+from gzchain.domain.certificates.verification import Check, Status
+from gzchain.domain.oa import wrap_documents
+from gzchain.settings import Settings
+
+OA_VERIFY = ROOT / "node_modules" / "@govtechsg" / "oa-verify"
+DRIVER = Path(__file__).with_name("oa_verify.js")
+GZCHAIN = str(Path(sys.executable).parent / "gzchain")
+LOCAL_CHAIN_ID = 1337  # the one development network id dnsprove's record check accepts
+DNS_TXT, STATUS = "OpenAttestationDnsTxtIdentityProof", "OpenAttestationEthereumDocumentStoreStatus"
+
+pytestmark = [
+    pytest.mark.rpc,
+    pytest.mark.skipif(NODE is None or not OA_VERIFY.is_dir(), reason="needs node and npm ci's oa-verify"),
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, str, str]]:
+    """A deployed gzchain on an anvil node with chain id 1337, and `gzchain serve` over the same data folder:
+    yields (runtime, node URL, /dns-query URL)."""
+    node = AnvilNode("--chain-id", str(LOCAL_CHAIN_ID)).start()
+    data_dir = tmp_path_factory.mktemp("oa-dns")
+    runtime = open_runtime(Settings(data_dir=data_dir, rpc_url=node.url))
+    runtime.deploy()
+    port = free_port()
+    env = {**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), "GZCHAIN_RPC_URL": node.url}
+    server = subprocess.Popen(
+        [GZCHAIN, "serve", "--port", str(port), "--allow-demo-keys", "--log-level", "WARNING"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, server)
+        yield runtime, node.url, f"{url}/dns-query"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        runtime.close()
+        node.stop()
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"gzchain serve exited: {server.stderr.read().decode() if server.stderr else ''}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gzchain serve did not answer within {seconds:.0f} s")
+
+
+def oa_verify(rpc_url: str, dns_query_url: str, documents: list[Any]) -> list[dict[str, dict[str, Any]]]:
+    """oa-verify's fragments for each document, by name, with DNS asked of gzchain's /dns-query."""
+    assert NODE is not None
+    completed = subprocess.run(
+        [NODE, str(DRIVER)],
+        input=json.dumps({"rpcUrl": rpc_url, "dnsQueryUrl": dns_query_url, "documents": documents}),
+        capture_output=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return [{f["name"]: f for f in fragments} for fragments in json.loads(completed.stdout)["results"]]
+
+
+def test_the_served_dns_query_answers_the_issuers_domain_with_its_store_on_chain_1337(served):
+    runtime, _, dns_query = served
+    store = store_of(runtime, "gz-edu")
+    answer = httpx.get(dns_query, params={"name": "jyj.gz.gov.cn", "type": "TXT"}, timeout=30).json()
+    assert [r["data"] for r in answer["Answer"]] == [f'"openatts net=ethereum netId=1337 addr={store}"']
+
+
+def test_oa_verify_finds_a_consortium_issuers_certificates_dns_txt_identity_valid(served):
+    runtime, node, dns_query = served
+    documents = issued_batch(runtime, 2)
+    for fragments in oa_verify(node, dns_query, documents):
+        assert fragments[STATUS]["status"] == "VALID", fragments[STATUS]
+        assert fragments[DNS_TXT]["status"] == "VALID", fragments[DNS_TXT]
+    for document in documents:
+        assert runtime.certificates().verify(document).valid
+
+
+def test_oa_verify_finds_a_store_outside_the_consortium_dns_txt_identity_invalid(served):
+    runtime, node, dns_query = served
+    store_of(runtime, "gz-edu")
+    consortium = runtime.require_manifest().address("Consortium")
+    signer = runtime.keys.signer("gz-edu")
+    side_store, _ = runtime.gateway.deploy("DocumentStore", signer, consortium, signer.address, "Side store")
+    [document] = wrap_documents(graduation_data(runtime, 1, store=side_store))
+    issue(runtime, [document])
+    [fragments] = oa_verify(node, dns_query, [document])
+    assert fragments[STATUS]["status"] == "VALID"  # anchored, but on a store the factory never made
+    assert (fragments[DNS_TXT]["status"], fragments[DNS_TXT]["code"]) == (
+        "INVALID",
+        "MATCHING_RECORD_NOT_FOUND",
+    )
+    identity = runtime.certificates().verify(document).fragment(Check.ISSUER_IDENTITY)
+    assert identity.status is Status.INVALID
+
+
+def test_oa_verify_finds_a_domain_claimed_with_another_issuers_store_dns_txt_identity_invalid(served):
+    runtime, node, dns_query = served
+    hrss_store = store_of(runtime, "gz-hrss")
+    # gz-hrss's own store, anchored by gz-hrss, but the certificate claims gz-edu's domain.
+    [document] = wrap_documents(graduation_data(runtime, 1, store=hrss_store, domain="jyj.gz.gov.cn"))
+    issue(runtime, [document], agency="gz-hrss")
+    [fragments] = oa_verify(node, dns_query, [document])
+    assert fragments[STATUS]["status"] == "VALID"
+    assert (fragments[DNS_TXT]["status"], fragments[DNS_TXT]["code"]) == (
+        "INVALID",
+        "MATCHING_RECORD_NOT_FOUND",
+    )
