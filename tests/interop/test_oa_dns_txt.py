@@ -8,34 +8,30 @@ with that chain id; `gzchain serve` refuses demo keys off development chains, he
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx2 as httpx
 import pytest
 from conftest import AnvilNode, free_port
-from support.certificates import NODE, ROOT, graduation_data, issue, issued_batch, store_of
+from support.certificates import graduation_data, issue, issued_batch, store_of
+from support.oa_verify import DNS_TXT, STATUS, needs_oa_verify, oa_verify
 
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.domain.certificates.verification import Check, Status
 from gzchain.domain.oa import wrap_documents
 from gzchain.settings import Settings
 
-OA_VERIFY = ROOT / "node_modules" / "@govtechsg" / "oa-verify"
-DRIVER = Path(__file__).with_name("oa_verify.js")
 GZCHAIN = str(Path(sys.executable).parent / "gzchain")
 LOCAL_CHAIN_ID = 1337  # the one development network id dnsprove's record check accepts
-DNS_TXT, STATUS = "OpenAttestationDnsTxtIdentityProof", "OpenAttestationEthereumDocumentStoreStatus"
 
 pytestmark = [
     pytest.mark.rpc,
-    pytest.mark.skipif(NODE is None or not OA_VERIFY.is_dir(), reason="needs node and npm ci's oa-verify"),
+    needs_oa_verify,
 ]
 
 
@@ -80,22 +76,6 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 12
     pytest.fail(f"gzchain serve did not answer within {seconds:.0f} s")
 
 
-def oa_verify(rpc_url: str, dns_query_url: str, documents: list[Any]) -> list[dict[str, dict[str, Any]]]:
-    """oa-verify's fragments for each document, by name, with DNS asked of gzchain's /dns-query."""
-    assert NODE is not None
-    completed = subprocess.run(
-        [NODE, str(DRIVER)],
-        input=json.dumps({"rpcUrl": rpc_url, "dnsQueryUrl": dns_query_url, "documents": documents}),
-        capture_output=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return [{f["name"]: f for f in fragments} for fragments in json.loads(completed.stdout)["results"]]
-
-
 def test_the_served_dns_query_answers_the_issuers_domain_with_its_store_on_chain_1337(served):
     runtime, _, dns_query = served
     store = store_of(runtime, "gz-edu")
@@ -106,7 +86,7 @@ def test_the_served_dns_query_answers_the_issuers_domain_with_its_store_on_chain
 def test_oa_verify_finds_a_consortium_issuers_certificates_dns_txt_identity_valid(served):
     runtime, node, dns_query = served
     documents = issued_batch(runtime, 2)
-    for fragments in oa_verify(node, dns_query, documents):
+    for fragments in oa_verify(node, dns_query_url=dns_query, documents=documents):
         assert fragments[STATUS]["status"] == "VALID", fragments[STATUS]
         assert fragments[DNS_TXT]["status"] == "VALID", fragments[DNS_TXT]
     for document in documents:
@@ -121,7 +101,7 @@ def test_oa_verify_finds_a_store_outside_the_consortium_dns_txt_identity_invalid
     side_store, _ = runtime.gateway.deploy("DocumentStore", signer, consortium, signer.address, "Side store")
     [document] = wrap_documents(graduation_data(runtime, 1, store=side_store))
     issue(runtime, [document])
-    [fragments] = oa_verify(node, dns_query, [document])
+    [fragments] = oa_verify(node, dns_query_url=dns_query, documents=[document])
     assert fragments[STATUS]["status"] == "VALID"  # anchored, but on a store the factory never made
     assert (fragments[DNS_TXT]["status"], fragments[DNS_TXT]["code"]) == (
         "INVALID",
@@ -137,7 +117,7 @@ def test_oa_verify_finds_a_domain_claimed_with_another_issuers_store_dns_txt_ide
     # gz-hrss's own store, anchored by gz-hrss, but the certificate claims gz-edu's domain.
     [document] = wrap_documents(graduation_data(runtime, 1, store=hrss_store, domain="jyj.gz.gov.cn"))
     issue(runtime, [document], agency="gz-hrss")
-    [fragments] = oa_verify(node, dns_query, [document])
+    [fragments] = oa_verify(node, dns_query_url=dns_query, documents=[document])
     assert fragments[STATUS]["status"] == "VALID"
     assert (fragments[DNS_TXT]["status"], fragments[DNS_TXT]["code"]) == (
         "INVALID",

@@ -4,14 +4,21 @@ certificates anchored on a real anvil node: what a school or employer using OA's
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import AnvilNode
-from support.certificates import NODE, ROOT, graduate, graduation_data, issue, write_csv
+from support.certificates import (
+    LICENCE,
+    QUALIFICATION,
+    graduate,
+    graduation_data,
+    issue,
+    write_csv,
+)
+from support.oa_verify import DNS_TXT, HASH, STATUS, needs_oa_verify, oa_verify
 
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.domain.certificates.revocation import RevocationReason
@@ -21,18 +28,11 @@ from gzchain.services.certificates import Wallet
 from gzchain.services.certificates.templates import load_template
 from gzchain.settings import Settings
 
-OA_VERIFY = ROOT / "node_modules" / "@govtechsg" / "oa-verify"
-DRIVER = Path(__file__).with_name("oa_verify.js")
 EDU = "gz-edu"
-HASH, STATUS, DNS_TXT = (
-    "OpenAttestationHash",
-    "OpenAttestationEthereumDocumentStoreStatus",
-    "OpenAttestationDnsTxtIdentityProof",
-)
 
 pytestmark = [
     pytest.mark.rpc,
-    pytest.mark.skipif(NODE is None or not OA_VERIFY.is_dir(), reason="needs node and npm ci's oa-verify"),
+    needs_oa_verify,
 ]
 
 
@@ -46,22 +46,6 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, s
     yield runtime, node.url
     runtime.close()
     node.stop()
-
-
-def oa_verify(rpc_url: str, documents: list[dict[str, Any]]) -> list[dict[str, dict[str, Any]]]:
-    """oa-verify's fragments for each document, by fragment name; one node process for all of them."""
-    assert NODE is not None
-    completed = subprocess.run(
-        [NODE, str(DRIVER)],
-        input=json.dumps({"rpcUrl": rpc_url, "documents": documents}),
-        capture_output=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return [{f["name"]: f for f in fragments} for fragments in json.loads(completed.stdout)["results"]]
 
 
 def issued_certificates(runtime: Runtime, tmp_path: Path, count: int) -> list[dict[str, Any]]:
@@ -108,31 +92,7 @@ def test_oa_verify_reports_a_revoked_certificate_and_a_revoked_batch_as_document
 
 
 # One record per shipped template besides graduation (support.certificates.graduate covers that one).
-TEMPLATE_RECORDS = {
-    "vocational-qualification": {
-        "certificate_number": "HR-2026-0001",
-        "holder_name": "黄雨桐",
-        "id_number": "44010619850315456X",
-        "occupation": "Electrician (电工)",
-        "level": "Level 3 / Advanced (三级/高级工)",
-        "assessment_date": "2026-03-01",
-        "valid_from": "2026-03-15",
-        "valid_until": "2031-03-14",
-    },
-    "business-licence": {
-        "licence_number": "GZ-BL-000001",
-        "uscc": "91440101MA59LU9AX1",
-        "company_name": "广州示例链科技有限公司",
-        "entity_type": "Limited liability company (有限责任公司)",
-        "legal_representative": "陈思远",
-        "registered_capital": "CNY 1,000,000",
-        "established_on": "2020-05-18",
-        "address": "广州市天河区示例路1号",
-        "business_scope": "软件开发；信息技术咨询服务",
-        "valid_from": "2020-05-18",
-        "valid_until": "",
-    },
-}
+TEMPLATE_RECORDS = {"vocational-qualification": QUALIFICATION, "business-licence": LICENCE}
 
 
 def test_oa_verify_finds_certificates_of_every_other_template_intact_and_issued(chain, tmp_path):

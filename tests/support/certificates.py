@@ -21,6 +21,32 @@ NODE = shutil.which("node")
 HAVE_OA_NPM = NODE is not None and OA_PACKAGE.is_dir()
 
 
+# A record for each of the other two shipped templates.
+QUALIFICATION = {
+    "certificate_number": "HR-2026-0001",
+    "holder_name": "黄雨桐",
+    "id_number": "44010619850315456X",
+    "occupation": "Electrician (电工)",
+    "level": "Level 3 / Advanced (三级/高级工)",
+    "assessment_date": "2026-03-01",
+    "valid_from": "2026-03-15",
+    "valid_until": "2031-03-14",
+}
+LICENCE = {
+    "licence_number": "GZ-BL-000001",
+    "uscc": "91440101MA59LU9AX1",
+    "company_name": "广州示例链科技有限公司",
+    "entity_type": "Limited liability company (有限责任公司)",
+    "legal_representative": "陈思远",
+    "registered_capital": "CNY 1,000,000",
+    "established_on": "2020-05-18",
+    "address": "广州市天河区示例路1号",
+    "business_scope": "软件开发；信息技术咨询服务",
+    "valid_from": "2020-05-18",
+    "valid_until": "",
+}
+
+
 def graduate(n: int, **changes: str) -> dict[str, str]:
     record = {
         "certificate_number": f"GZ-2026-{n:06d}",

@@ -6,6 +6,7 @@ import copy
 import json
 
 import pytest
+from support.certificates import LICENCE, QUALIFICATION
 
 from gzchain.domain.certificates.records import parse_csv, parse_json, prepare
 from gzchain.domain.certificates.templates import DocumentWrapper, file_name, template_from_dict, with_issuer
@@ -22,19 +23,6 @@ GRADUATE = {
     "major": "Software Engineering",
     "admission_date": "2022-09-01",
     "graduation_date": "2026-06-30",
-}
-LICENCE = {
-    "licence_number": "GZ-BL-000001",
-    "uscc": "91440101MA59LU9AX1",
-    "company_name": "广州示例链科技有限公司",
-    "entity_type": "Limited liability company (有限责任公司)",
-    "legal_representative": "陈思远",
-    "registered_capital": "CNY 1,000,000",
-    "established_on": "2020-05-18",
-    "address": "广州市天河区示例路1号",
-    "business_scope": "软件开发；信息技术咨询服务",
-    "valid_from": "2020-05-18",
-    "valid_until": "",
 }
 ISSUER = {
     "name": "Guangzhou Education Bureau",
@@ -89,16 +77,7 @@ def test_an_empty_optional_field_leaves_its_key_out(graduation):
 def test_every_shipped_template_makes_documents_that_fit_the_oa_schema():
     records = {
         "graduation-certificate": GRADUATE,
-        "vocational-qualification": {
-            "certificate_number": "HR-2026-0001",
-            "holder_name": "黄雨桐",
-            "id_number": "44010619850315456X",
-            "occupation": "Electrician (电工)",
-            "level": "Level 3 / Advanced (三级/高级工)",
-            "assessment_date": "2026-03-01",
-            "valid_from": "2026-03-15",
-            "valid_until": "2031-03-14",
-        },
+        "vocational-qualification": QUALIFICATION,
         "business-licence": LICENCE,
     }
     for template_id, template in builtin_templates().items():
