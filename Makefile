@@ -27,8 +27,10 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	$(BIN)/gzchain demo
 
+# ruff, then the layers' import rules (import-linter contracts in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Each lane runs on one pytest-xdist worker per core; every worker gets its own chain, node and database.
 test: lint
