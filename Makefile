@@ -33,13 +33,15 @@ lint: setup
 	$(BIN)/lint-imports
 
 # Each lane runs on one pytest-xdist worker per core; every worker gets its own chain, node and database.
+# With CI=true (.ci/run sets it) a test skipped for a missing service (PostgreSQL, anvil, chromium, node)
+# fails instead (tests/support/no_hidden_lanes.py).
 test: lint
 	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
 	$(BIN)/pytest -n auto
 	@echo "== lane 2 of 3: contract, service and API suites again, on a real anvil node set up like Besu (zero fee) =="
 	$(BIN)/pytest -n auto tests/contracts tests/services tests/api --lane anvil
-	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="
-	$(BIN)/pytest -n auto tests/store tests/api --store postgres
+	@echo "== lane 3 of 3: every suite that touches the store (store, services, API) again, on PostgreSQL at 127.0.0.1:5432 =="
+	$(BIN)/pytest -n auto tests/store tests/services tests/api --store postgres
 
 # Every benchmark at full size, each printing its table and writing bench/results/<name>.json.
 bench: setup

@@ -21,6 +21,9 @@ from gzchain.store.db import Base
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 
+# Under CI a skip on a missing service fails; pytester runs that plugin's own tests.
+pytest_plugins = ["support.no_hidden_lanes", "pytester"]
+
 
 # pytest-xdist starts its workers with COLUMNS=80. The CLI's rich consoles are built when their module is
 # imported and would keep that width for good, so the CLI suites (which widen COLUMNS for each run) would
@@ -129,7 +132,8 @@ POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped afterwards; skipped if none is reachable."""
+    """A fresh PostgreSQL database for this test session, dropped afterwards. If none is reachable the
+    lane is skipped, or fails under CI (support/no_hidden_lanes.py)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
@@ -140,7 +144,8 @@ def postgres_url() -> Iterator[str]:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
         pytest.skip(
-            f"PostgreSQL is not reachable at 127.0.0.1:5432 ({type(exc.orig).__name__}); lane skipped"
+            f"PostgreSQL is not reachable at 127.0.0.1:5432 ({type(exc.orig).__name__}): "
+            "the --store postgres lane did not run"
         )
     yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as connection:
