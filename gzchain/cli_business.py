@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 from gzchain.cli_support import AsAgency, runtime
 from gzchain.domain.bounded_json import JsonTooDeep, load_json_bounded
 from gzchain.domain.business import BusinessRecord, ShareholderKind

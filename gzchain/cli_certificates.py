@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 from gzchain.cli_support import AsAgency, reported_errors, runtime, state
 from gzchain.domain.certificates.disclosure import ALWAYS_DISCLOSED, disclosable_fields
 from gzchain.domain.certificates.revocation import RevocationReason, parse_hash

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gzchain.bootstrap import Runtime
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 from gzchain.demo import ScenarioFailed, Story, main_for
 from gzchain.domain.business import ChangeType, record_from_dict, record_hash
 from gzchain.domain.errors import InvalidInput

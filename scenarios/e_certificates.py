@@ -14,7 +14,7 @@ from typing import Any
 from eth_account import Account
 
 from gzchain.bootstrap import Runtime
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 from gzchain.demo import ScenarioFailed, Story, main_for
 from gzchain.domain.certificates.revocation import RevocationReason
 from gzchain.domain.certificates.templates import issuer_entry, with_issuer

@@ -10,8 +10,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 from eth_account.signers.local import LocalAccount
@@ -24,52 +23,18 @@ from gzchain.chain.artifacts import all_error_entries, load_artifact
 from gzchain.chain.backends import Backend, EmbeddedBackend, RpcBackend
 from gzchain.chain.fees import FeePolicy, choose_fee_policy
 from gzchain.chain.nonces import NonceManager
+from gzchain.chain.pipeline import send_pipelined
 from gzchain.chain.reverts import ErrorDecoder, revert_data
+from gzchain.chain.transactions import (
+    GAS_HEADROOM,
+    RECEIPT_POLL_FIRST_S,
+    RECEIPT_POLL_MAX_S,
+    Outcome,
+    Receipt,
+    SignedTransaction,
+)
 from gzchain.domain.errors import ChainUnavailable, ContractReverted, GzchainError
 from gzchain.settings import Settings
-
-if TYPE_CHECKING:
-    from gzchain.chain.pipeline import Outcome
-
-GAS_HEADROOM = 1.25  # estimates are exact for the state they ran on; later state may cost a little more
-# Pauses between asks for a sent transaction's receipt: the first short, then doubling up to the longest.
-RECEIPT_POLL_FIRST_S, RECEIPT_POLL_MAX_S = 0.002, 0.2
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a confirmed transaction proves: where it is on chain, and what it emitted."""
-
-    tx_hash: str
-    block_number: int
-    block_hash: str
-    gas_used: int
-    contract_address: str | None
-    logs: tuple[Any, ...]
-    tx_index: int = 0  # the transaction's position in its block
-
-    @classmethod
-    def of(cls, raw: Any) -> Receipt:
-        """The Receipt of a receipt as web3 gives it (bytes hashes, int numbers, decoded-ready logs)."""
-        contract_address = raw.get("contractAddress")
-        return cls(
-            tx_hash="0x" + bytes(raw["transactionHash"]).hex(),
-            block_number=int(raw["blockNumber"]),
-            block_hash="0x" + bytes(raw["blockHash"]).hex(),
-            gas_used=int(raw["gasUsed"]),
-            contract_address=str(contract_address) if contract_address else None,
-            logs=tuple(raw["logs"]),
-            tx_index=int(raw["transactionIndex"]),
-        )
-
-
-@dataclass(frozen=True)
-class SignedTransaction:
-    """A transaction signed and not yet sent: its hash is final, so a store can record it first."""
-
-    tx_hash: str
-    sender: str
-    nonce: int
 
 
 class ChainGateway:
@@ -156,11 +121,10 @@ class ChainGateway:
     def transact_many(self, fns: Sequence[ContractFunction], signer: LocalAccount) -> list[Outcome]:
         """Send independent calls as `signer` without waiting for each (bulk writes): one Outcome per call,
         in order, holding its receipt, its decoded refusal, or why it is not done (see pipeline.py)."""
-        # Imported here: the pipeline is built on the gateway, not the other way round.
-        from gzchain.chain.pipeline import send_pipelined
-
         with self.translated_errors():
-            return send_pipelined(self, fns, signer, self._send_lock)
+            outcomes = send_pipelined(self, fns, signer, self._send_lock)
+        self.transactions_sent += sum(outcome.done for outcome in outcomes)
+        return outcomes
 
     def events(self, contract: Contract, event_name: str, receipt: Receipt) -> list[dict[str, Any]]:
         """The `event_name` events `contract` emitted in this transaction, arguments by name."""

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from eth_abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
@@ -30,17 +30,20 @@ from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 from eth_utils import function_abi_to_4byte_selector, get_abi_input_types, to_checksum_address
 from hexbytes import HexBytes
+from web3 import Web3
 from web3.contract.contract import ContractFunction
 
-from gzchain.chain.backends import Applied, EmbeddedBackend, RpcBackend, SealedBlock
-from gzchain.chain.gateway import (
+from gzchain.chain.backends import Applied, Backend, EmbeddedBackend, RpcBackend, SealedBlock
+from gzchain.chain.fees import FeePolicy
+from gzchain.chain.nonces import NonceManager
+from gzchain.chain.signing import CallSigner
+from gzchain.chain.transactions import (
     GAS_HEADROOM,
     RECEIPT_POLL_FIRST_S,
     RECEIPT_POLL_MAX_S,
-    ChainGateway,
+    Outcome,
     Receipt,
 )
-from gzchain.chain.signing import CallSigner
 from gzchain.domain.errors import ChainUnavailable, ContractReverted
 
 BATCH_SIZE = 250  # JSON-RPC calls per HTTP request: large enough to amortise, small enough for any node
@@ -48,23 +51,20 @@ MAX_BLOCK_TRANSACTIONS = 100  # bounds how long one embedded block keeps other w
 _NO_METHOD = (-32601, -32004)  # JSON-RPC "method not found"; Besu's "method not enabled"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one call of a pipeline: a receipt, or the error that says why not."""
+class Sender(Protocol):
+    """What a pipeline needs of the gateway it sends for (ChainGateway is one): the chain, its nonces and
+    fees, gas money for the signer, revert decoding, and how long to wait for receipts."""
 
-    receipt: Receipt | None = None
-    error: ContractReverted | ChainUnavailable | None = None
+    backend: Backend
+    w3: Web3
+    chain_id: int
+    nonces: NonceManager
+    fees: FeePolicy
+    tx_timeout_seconds: float
 
-    @property
-    def done(self) -> bool:
-        return self.receipt is not None
+    def fund(self, address: str) -> None: ...
 
-    def result(self) -> Receipt:
-        """The receipt, or the error raised, as a plain send would have."""
-        if self.receipt is None:
-            assert self.error is not None
-            raise self.error
-        return self.receipt
+    def decode_revert(self, data: bytes) -> ContractReverted: ...
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class _Call:
 
 
 def send_pipelined(
-    gateway: ChainGateway,
+    gateway: Sender,
     fns: Sequence[ContractFunction],
     signer: LocalAccount,
     writer_lock: AbstractContextManager[Any],
@@ -118,7 +118,7 @@ def _signature_of(abi_json: str) -> tuple[bytes, list[str]]:
 class _EmbeddedPipeline:
     """Fills blocks of the embedded chain: one EVM run per transaction, one commit per block."""
 
-    def __init__(self, gateway: ChainGateway, backend: EmbeddedBackend, key: CallSigner, sender: str) -> None:
+    def __init__(self, gateway: Sender, backend: EmbeddedBackend, key: CallSigner, sender: str) -> None:
         self.gateway, self.backend, self.key, self.sender = gateway, backend, key, sender
 
     def send(self, calls: Sequence[_Call], writer_lock: AbstractContextManager[Any]) -> list[Outcome]:
@@ -163,7 +163,6 @@ class _EmbeddedPipeline:
             if applied.failed:
                 outcomes[index] = Outcome(error=self._refusal(applied, sealed.number))
             else:
-                self.gateway.transactions_sent += 1
                 outcomes[index] = Outcome(receipt=_embedded_receipt(applied, sealed, log_index))
             log_index += len(applied.logs)
 
@@ -205,7 +204,7 @@ class _RpcPipeline:
     """Dry-runs, sends and confirms through JSON-RPC batches: a handful of HTTP requests per hundreds of
     transactions instead of several per transaction."""
 
-    def __init__(self, gateway: ChainGateway, backend: RpcBackend, key: CallSigner, sender: str) -> None:
+    def __init__(self, gateway: Sender, backend: RpcBackend, key: CallSigner, sender: str) -> None:
         self.gateway, self.backend, self.key, self.sender = gateway, backend, key, sender
 
     def send(self, calls: Sequence[_Call]) -> list[Outcome]:
@@ -344,7 +343,6 @@ class _RpcPipeline:
     def _outcome(self, call: _Call, raw: dict[str, Any]) -> Outcome:
         formatted = _formatted_receipt(raw)
         if formatted["status"] == 1:
-            self.gateway.transactions_sent += 1
             return Outcome(receipt=Receipt.of(formatted))
         return Outcome(error=self._why_refused(call, raw["transactionHash"], formatted["blockNumber"]))
 

@@ -18,8 +18,9 @@ from eth_utils import event_abi_to_log_topic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzchain.chain.gateway import ChainGateway, Receipt
+from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.keys import KeyRing
+from gzchain.chain.transactions import Receipt
 from gzchain.domain.business import (
     Amendment,
     BusinessRecord,

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from gzchain.chain.gateway import ChainGateway, Receipt
+from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.keys import KeyRing
+from gzchain.chain.transactions import Receipt
 from gzchain.domain.coldchain import (
     SPLIT_FORBIDDEN_STEPS,
     CertificateKind,

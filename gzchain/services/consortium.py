@@ -11,8 +11,9 @@ from typing import Any, Protocol
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from gzchain.chain.gateway import ChainGateway, Receipt
+from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.keys import KeyRing
+from gzchain.chain.transactions import Receipt
 from gzchain.domain.consortium import (
     Genesis,
     Member,

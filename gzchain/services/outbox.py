@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from web3.exceptions import TransactionNotFound
 
 from gzchain.chain.backends import EmbeddedBackend
-from gzchain.chain.gateway import ChainGateway, Receipt, SignedTransaction
+from gzchain.chain.gateway import ChainGateway
+from gzchain.chain.transactions import Receipt, SignedTransaction
 from gzchain.domain.errors import ChainUnavailable, Conflict, ContractReverted
 from gzchain.store.db import Store, StoreUnavailable
 from gzchain.store.outbox import PendingTransactionRow

@@ -116,3 +116,17 @@ def test_the_outcome_of_a_failed_call_raises_its_error(runtime: Runtime):
 
 def test_an_empty_pipeline_sends_nothing(runtime: Runtime):
     assert runtime.gateway.transact_many([], runtime.keys.signer("gz-msa")) == []
+
+
+def test_the_confirmed_count_grows_by_the_calls_done_and_not_by_those_refused(runtime: Runtime):
+    registry = runtime.business().contract
+    [taken] = codes(1, start=600)
+    msa = runtime.keys.signer("gz-msa")
+    runtime.gateway.transact(registry.functions.register(uscc_bytes(taken), os.urandom(32)), msa)
+    before = runtime.gateway.transactions_sent
+    _, fns = registrations(runtime, codes(1, start=601)[0], taken, codes(1, start=602)[0])
+
+    outcomes = runtime.gateway.transact_many(fns, msa)
+
+    assert [outcome.done for outcome in outcomes] == [True, False, True]
+    assert runtime.gateway.transactions_sent == before + 2

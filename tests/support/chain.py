@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gzchain.bootstrap import Runtime
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 from gzchain.domain.errors import ContractReverted
 
 

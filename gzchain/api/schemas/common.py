@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from gzchain.chain.gateway import Receipt
+from gzchain.chain.transactions import Receipt
 
 
 class TxProof(BaseModel):

@@ -25,8 +25,9 @@ from typing import Any, Final, Protocol
 from sqlalchemy import select
 from web3.contract import Contract
 
-from gzchain.chain.gateway import ChainGateway, Receipt
+from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.keys import KeyRing
+from gzchain.chain.transactions import Receipt
 from gzchain.domain.certificates.batch import seal_batch
 from gzchain.domain.certificates.records import (
     PreparedDocument,
