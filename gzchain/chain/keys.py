@@ -14,9 +14,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 
 from gzchain.domain.errors import InvalidInput, NotFound, PermissionDenied
+from gzchain.domain.keccak import keccak
 
 DEMO_KEY_LABEL = b"gzchain DEMO key, never for production: "
 # Chains where public demo keys are fine: eth-tester's embedded chain (py-evm's default chain id, which

@@ -27,7 +27,6 @@ from typing import Any, Protocol
 from eth_abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 from eth_utils import function_abi_to_4byte_selector, get_abi_input_types, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
@@ -45,6 +44,7 @@ from gzchain.chain.transactions import (
     Receipt,
 )
 from gzchain.domain.errors import ChainUnavailable, ContractReverted
+from gzchain.domain.keccak import keccak
 
 BATCH_SIZE = 250  # JSON-RPC calls per HTTP request: large enough to amortise, small enough for any node
 MAX_BLOCK_TRANSACTIONS = 100  # bounds how long one embedded block keeps other writers waiting

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import coincurve
 import rlp
-from eth_hash.auto import keccak
+
+from gzchain.domain.keccak import keccak
 
 _DYNAMIC_FEE_TYPE = b"\x02"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from eth_hash.auto import keccak
-
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 
 
 class Role(StrEnum):

@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from eth_hash.auto import keccak
 from support.chain import Agencies, reverts
 
 from gzchain.bootstrap import Runtime
 from gzchain.chain.artifacts import load_artifact
 from gzchain.domain.certificates.revocation import RevocationReason
+from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import MerkleTree, build_tree, hash_pair
 from gzchain.domain.oa import wrap_documents
 from gzchain.domain.roles import Role

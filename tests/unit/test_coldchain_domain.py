@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from eth_abi import encode
-from eth_hash.auto import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +33,7 @@ from gzchain.domain.coldchain import (
 from gzchain.domain.epcis import TemperatureReading, event_hash, parse_event, temperature_range_tenths
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import build_tree, merkle_root, verify
 from gzchain.domain.roles import Role
 

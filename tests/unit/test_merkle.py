@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from eth_hash.auto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import build_tree, hash_pair, merkle_root, verify
 
 hashes = st.binary(min_size=32, max_size=32)

@@ -18,9 +18,8 @@ from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any, Final
 
-from sha3 import keccak_256
-
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.oa.document import SCHEMA_V2, JsonObject
 from gzchain.domain.oa.flatten import PATH_SEPARATOR, join_path
 from gzchain.domain.oa.hashing import field_hash
@@ -72,7 +71,7 @@ class DocumentShape:
         pieces = [salt + tail for salt, tail in zip(islice(self._salts, len(tails)), tails, strict=True)]
         try:
             digests = [
-                keccak_256((opening + piece + "}").encode()).digest()
+                keccak((opening + piece + "}").encode())
                 for opening, piece in zip(self._openings, pieces, strict=True)
             ]
         except UnicodeEncodeError:
@@ -198,7 +197,7 @@ def _combine(digests: list[bytes]) -> bytes:
     """keccak256(JSON.stringify(sorted hex hashes)): bytes sort as their lowercase hex does."""
     digests.sort()
     listed = b"".join(digests).hex(",", 32).replace(",", '","')
-    return keccak_256(('["' + listed + '"]' if digests else "[]").encode()).digest()
+    return keccak(('["' + listed + '"]' if digests else "[]").encode())
 
 
 def _filled(node: Any, values: Sequence[str]) -> Any:

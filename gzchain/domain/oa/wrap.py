@@ -12,9 +12,8 @@ from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
-from sha3 import keccak_256
-
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import build_tree
 from gzchain.domain.oa.document import SCHEMA_V2, SIGNATURE_TYPE, JsonObject, WrappedDocument
 from gzchain.domain.oa.flatten import PATH_SEPARATOR, join_path
@@ -112,7 +111,7 @@ class _SaltingWalk:
             # field_hash's own fast path, inlined: this runs for every value of every certificate, and
             # the paths repeat from one certificate of a batch to the next.
             opening = _FIELD_OPENINGS.get(path) or _field_opening(path)
-            self.hashes.append(keccak_256((opening + encode_basestring(salted) + "}").encode()).hexdigest())
+            self.hashes.append(keccak((opening + encode_basestring(salted) + "}").encode()).hex())
         except UnicodeEncodeError:
             # A lone surrogate, which JSON.stringify escapes and the C encoder leaves as it is.
             self.hashes.append(field_hash(path, salted))

@@ -25,10 +25,11 @@ from web3.contract import Contract
 from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.per_gateway import PerGateway
 from gzchain.domain.errors import ChainUnavailable
+from gzchain.domain.keccak import keccak_hex
 
 ZERO_ADDRESS: Final = "0x" + "00" * 20
 MAX_ANSWERS: Final = 50_000  # answers kept for the current head; beyond that they are dropped and re-read
-DOCUMENT_REVOKED_TOPIC: Final = "0x" + Web3.keccak(text="DocumentRevoked(bytes32)").hex().removeprefix("0x")
+DOCUMENT_REVOKED_TOPIC: Final = "0x" + keccak_hex(b"DocumentRevoked(bytes32)")
 
 
 @dataclass(frozen=True)
