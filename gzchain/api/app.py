@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gzchain import __version__
+from gzchain.api.deps import current_agency
 from gzchain.api.errors import install_error_handlers
 from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
+from gzchain.api.rate_limits import PublicRateLimit, RateLimits, agency_route_matcher
+from gzchain.api.request_deadline import RequestDeadline
 from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health
 from gzchain.api.routes.portal import install_portal
-from gzchain.bootstrap import Runtime
-from gzchain.services.api_keys import ApiKeyService
+from gzchain.bootstrap import Runtime, api_key_service
 
 DESCRIPTION = """
 gzchain's service API. Public endpoints (lookups, verification, traces, the member list) need no
@@ -25,7 +27,8 @@ Role checks here match the on-chain roles, and the chain checks again. Errors ar
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="gzchain", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
-    app.state.api_keys = ApiKeyService(runtime.store, {a.id for a in runtime.genesis.agencies})
+    app.state.api_keys = api_key_service(runtime)
+    app.state.rate_limits = RateLimits.of(runtime.settings)
     install_error_handlers(app)
     install_observability(app, runtime)
     app.include_router(health.router)
@@ -36,6 +39,13 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(epcis.router)
     app.include_router(dns.router)
     install_portal(app)
-    # Added last, so it runs first: no body reaches parsing, authentication or logging unbounded.
+    # The last added runs first. No body reaches parsing, authentication or logging unbounded; a flood from
+    # one address is refused before its body is read; and no request holds its connection past its time.
     app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))
+    app.add_middleware(
+        PublicRateLimit,
+        limits=app.state.rate_limits,
+        is_agency_request=agency_route_matcher(app.routes, current_agency),
+    )
+    app.add_middleware(RequestDeadline, seconds=runtime.settings.request_timeout_seconds)
     return app
