@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gzchain.domain.epcis.limits import DocumentLimits
@@ -114,6 +115,15 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="the most readings a trace page may be asked for"
     )
     trace_max_breaches: int = Field(default=100, ge=1, description="breaching readings a trace lists")
+
+    @field_validator("rate_limit_public", "rate_limit_writes", "auth_failure_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '300/minute' or '10 per 5 minutes'") from None
+        return value
 
     @property
     def document_limits(self) -> DocumentLimits:

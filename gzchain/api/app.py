@@ -5,11 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gzchain import __version__
-from gzchain.api.deps import current_agency
 from gzchain.api.errors import install_error_handlers
 from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
-from gzchain.api.rate_limits import PublicRateLimit, RateLimits, agency_route_matcher
+from gzchain.api.rate_limits import CountedRequests, RateLimits
 from gzchain.api.request_deadline import RequestDeadline
 from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health
 from gzchain.api.routes.portal import install_portal
@@ -39,13 +38,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(epcis.router)
     app.include_router(dns.router)
     install_portal(app)
-    # The last added runs first. No body reaches parsing, authentication or logging unbounded; a flood from
-    # one address is refused before its body is read; and no request holds its connection past its time.
+    # The last added runs first. No request holds its connection past its time; a flood from one address or
+    # key is refused before its body is read; and no body reaches parsing or logging unbounded.
     app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))
     app.add_middleware(
-        PublicRateLimit,
-        limits=app.state.rate_limits,
-        is_agency_request=agency_route_matcher(app.routes, current_agency),
+        CountedRequests, limits=app.state.rate_limits, authenticate=app.state.api_keys.authenticate
     )
     app.add_middleware(RequestDeadline, seconds=runtime.settings.request_timeout_seconds)
     return app

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from gzchain.api.rate_limits import RateLimits, client_address
+from gzchain.api.rate_limits import AGENCY, REFUSAL
 from gzchain.bootstrap import Runtime
 from gzchain.domain.errors import PermissionDenied
 from gzchain.domain.roles import Role
-from gzchain.services.api_keys import TOKEN_PREFIX, ApiKeyService
+from gzchain.services.api_keys import ApiKeyService
 
 _bearer = HTTPBearer(auto_error=False, description="An agency API key from `gzchain api-keys create`")
 
@@ -42,16 +42,20 @@ def current_agency(
     api_keys: ApiKeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Agency:
-    rates: RateLimits = request.app.state.rate_limits
-    try:
-        if credentials is None:
-            raise PermissionDenied("this endpoint needs an agency API key")
-        agency = Agency(api_keys.authenticate(credentials.credentials))
-    except PermissionDenied as exc:
-        # A failure is the address's, not the key's: a stranger cannot use up an agency's share.
-        rates.hit_address(client_address(request.scope))
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
-    rates.hit_key(credentials.credentials.removeprefix(TOKEN_PREFIX).partition(".")[0])
+    state = request.scope.get("state", {})
+    if AGENCY in state:  # authenticated, and counted, as the request came in
+        agency = Agency(state[AGENCY])
+    elif REFUSAL in state:
+        raise HTTPException(401, state[REFUSAL], headers={"WWW-Authenticate": "Bearer"})
+    elif credentials is None:
+        raise HTTPException(
+            401, "this endpoint needs an agency API key", headers={"WWW-Authenticate": "Bearer"}
+        )
+    else:
+        try:
+            agency = Agency(api_keys.authenticate(credentials.credentials))
+        except PermissionDenied as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     request.state.agency_id = agency.id  # for the access log
     return agency
 

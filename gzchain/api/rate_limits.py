@@ -1,8 +1,8 @@
 """Request rates (issue #14), counted with the `limits` library in this process's memory.
 
-Public requests count per client address; requests made with an agency key count per key once the key is
-authenticated, so neither one agency's load nor a stranger's flood of wrong keys uses up another's share.
-Failed authentications count against the address they came from. /healthz and /readyz are never limited:
+Requests made with a valid agency key count per key; every other request, including one whose key fails,
+counts per client address. So neither one agency's load nor a stranger's flood of wrong keys uses up another
+agency's share. /healthz and /readyz are never limited:
 they are how operators and load balancers see the server.
 """
 
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from starlette.routing import BaseRoute, Match
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gzchain.api.limits import problem_response
-from gzchain.domain.errors import TooManyRequests
+from gzchain.domain.errors import PermissionDenied, TooManyRequests
+from gzchain.services.api_keys import TOKEN_PREFIX
 from gzchain.settings import Settings
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
@@ -63,45 +62,59 @@ def client_address(scope: Scope) -> str:
     return client[0] if client else "unknown"
 
 
-def agency_route_matcher(routes: Sequence[BaseRoute], needs_agency: Callable) -> Callable[[Scope], bool]:
-    """Whether a request goes to a route that authenticates an agency (its key's counter applies there)."""
-    guarded = [r for r in routes if isinstance(r, APIRoute) and _depends_on(r.dependant, needs_agency)]
-
-    def matches(scope: Scope) -> bool:
-        return any(route.matches(scope)[0] is Match.FULL for route in guarded)
-
-    return matches
+AGENCY = "gzchain.agency"  # scope state: the agency a valid bearer token acts as
+REFUSAL = "gzchain.auth_refusal"  # scope state: why a bearer token was refused
 
 
-def _depends_on(dependant: Dependant, call: Callable) -> bool:
-    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+class CountedRequests:
+    """ASGI middleware, before any body is read: a request with a bearer token is authenticated here (a
+    keyed digest, cheap) and counted against its key; any other request, and one whose token fails, is counted
+    against its client address. Past a rate: 429 problem+json with Retry-After. The outcome is left in the
+    scope's state for `current_agency`, so a token is checked once per request."""
 
-
-class PublicRateLimit:
-    """ASGI middleware: 429 problem+json with Retry-After past the per-address rate, before any body."""
-
-    def __init__(self, app: ASGIApp, limits: RateLimits, is_agency_request: Callable[[Scope], bool]) -> None:
+    def __init__(self, app: ASGIApp, limits: RateLimits, authenticate: Callable[[str], str]) -> None:
         self.app = app
         self.limits = limits
-        self.is_agency_request = is_agency_request
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["path"] not in EXEMPT_PATHS
-            and not self.is_agency_request(scope)
-        ):
-            try:
-                self.limits.hit_address(client_address(scope))
-            except TooManyRequests as exc:
-                await problem_response(
-                    send,
-                    429,
-                    "Too Many Requests",
-                    str(exc),
-                    exc.limit,
-                    exc.maximum,
-                    retry_after=exc.retry_after,
-                )
-                return
+        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self._count(scope)
+        except TooManyRequests as exc:
+            await problem_response(
+                send,
+                429,
+                "Too Many Requests",
+                str(exc),
+                exc.limit,
+                exc.maximum,
+                retry_after=exc.retry_after,
+            )
+            return
         await self.app(scope, receive, send)
+
+    async def _count(self, scope: Scope) -> None:
+        token = _bearer_token(scope)
+        if token is None:
+            self.limits.hit_address(client_address(scope))
+            return
+        state = scope.setdefault("state", {})
+        try:
+            # The store read blocks; the thread pool keeps the event loop serving others meanwhile.
+            state[AGENCY] = await run_in_threadpool(self.authenticate, token)
+        except PermissionDenied as exc:
+            state[REFUSAL] = str(exc)
+            self.limits.hit_address(client_address(scope))
+            return
+        self.limits.hit_key(token.removeprefix(TOKEN_PREFIX).partition(".")[0])
+
+
+def _bearer_token(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    return None
