@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from gzchain import __version__
 from gzchain.api.errors import install_error_handlers
+from gzchain.api.idempotency import KeyWindow
 from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
 from gzchain.api.rate_limits import CountedRequests, RateLimits
@@ -40,6 +41,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_portal(app)
     # The last added runs first. No request holds its connection past its time; a flood from one address or
     # key is refused before its body is read; and no body reaches parsing or logging unbounded.
+    app.add_middleware(KeyWindow, seconds=runtime.settings.idempotency_ttl_seconds)
     app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))
     app.add_middleware(
         CountedRequests, limits=app.state.rate_limits, authenticate=app.state.api_keys.authenticate
