@@ -8,6 +8,7 @@ they are how operators and load balancers see the server.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -58,8 +59,18 @@ class RateLimits:
 
 
 def client_address(scope: Scope) -> str:
+    """The address a client's requests are counted under; an IPv6 client is its /64, since one host
+    commonly holds a whole /64 and could otherwise count as billions of clients."""
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    if not client:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(client[0])
+    except ValueError:
+        return client[0]  # not an IP address (a test client, a Unix socket)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address.ipv4_mapped or address) if isinstance(address, ipaddress.IPv6Address) else str(address)
 
 
 AGENCY = "gzchain.agency"  # scope state: the agency a valid bearer token acts as

@@ -41,6 +41,8 @@ LEGACY_SCHEME: Final = "$argon2"
 # slot at most LEGACY_WAIT_SECONDS before it is told to retry.
 ARGON2_AT_ONCE: Final = 2
 LEGACY_WAIT_SECONDS: Final = 2.0
+# Failure counters: 2 bytes of a keyed hash of the key id, so at most 65,536 of them exist at once.
+FAILURE_BUCKET_BYTES: Final = 2
 # What a token may look like; anything else is refused before any lookup or hashing.
 _KEY_ID = re.compile(r"[0-9a-f]{1,32}")
 _MAX_SECRET_CHARS: Final = 128
@@ -65,9 +67,10 @@ class ApiKeyInfo:
 class ApiKeyService:
     """Issues, lists, revokes and checks API keys.
 
-    Failed checks are counted per key id (known or not, so the counting says nothing either) in a moving
-    window, `failure_limit` (e.g. "10 per 5 minutes"). Past it, a failure is answered 429 with Retry-After
-    instead of 401, and an argon2 key id is refused without running argon2. A right secret of a digest-form
+    Failed checks are counted per key id (known or not, so the counting says nothing either; ids share one
+    of 65,536 counters, to bound memory) in a moving window, `failure_limit` (e.g. "10 per 5 minutes").
+    Past it, a failure is answered 429 with Retry-After instead of 401, and an argon2 key id is refused
+    without running argon2. A right secret of a digest-form
     key is accepted even then: strangers sending wrong secrets cannot lock an agency out.
     """
 
@@ -147,14 +150,21 @@ class ApiKeyService:
         mac = hmac.digest(self._pepper, f"{key_id}.{secret}".encode(), hashlib.sha256)
         return DIGEST_SCHEME + mac.hex()
 
+    def _failure_bucket(self, key_id: str) -> str:
+        """Where a key id's failures are counted: one of FAILURE_BUCKETS, so random key ids sent by the
+        million take no more memory than that; which ids share a bucket depends on the pepper."""
+        mac = hmac.digest(self._pepper, b"failures:" + key_id.encode(), hashlib.sha256)
+        return mac[:FAILURE_BUCKET_BYTES].hex()
+
     def _failing(self, key_id: str) -> bool:
-        return not self._failures.test(self._failure_limit, "key", key_id)
+        return not self._failures.test(self._failure_limit, "key", self._failure_bucket(key_id))
 
     def _refuse(self, key_id: str) -> NoReturn:
         """Count a failure, and say 401, or 429 once this key id has failed too often."""
-        if self._failures.hit(self._failure_limit, "key", key_id):
+        bucket = self._failure_bucket(key_id)
+        if self._failures.hit(self._failure_limit, "key", bucket):
             raise PermissionDenied(REFUSED)
-        reset_at = self._failures.get_window_stats(self._failure_limit, "key", key_id).reset_time
+        reset_at = self._failures.get_window_stats(self._failure_limit, "key", bucket).reset_time
         retry_after = max(1, math.ceil(reset_at - time.time()))
         raise TooManyRequests(
             f"too many failed authentications for this key id (more than {self._failure_limit}); "
@@ -170,7 +180,7 @@ class ApiKeyService:
             raise TooManyRequests(
                 "API key verification is busy; retry shortly",
                 limit="argon2_at_once",
-                maximum="2",
+                maximum=str(ARGON2_AT_ONCE),
                 retry_after=1,
             )
         try:
@@ -180,15 +190,16 @@ class ApiKeyService:
                 # Another request with this token verified it while this one waited for a slot.
                 return hmac.compare_digest(self._digest(key_id, secret), now_stored)
             self._hasher.verify(stored, secret)
+            with self.store.session() as session:
+                # Rewritten before the slot is free, so the next in line finds the digest. Only if the row
+                # still holds the hash just verified: a replaced key stays as it is.
+                session.execute(
+                    update(ApiKeyRow)
+                    .where(ApiKeyRow.key_id == key_id, ApiKeyRow.secret_hash == stored)
+                    .values(secret_hash=self._digest(key_id, secret))
+                )
         except (VerificationError, InvalidHashError):
             return False
         finally:
             self._argon2_slots.release()
-        with self.store.session() as session:
-            # Only if the row still holds the hash just verified: a replaced or revoked key stays as it is.
-            session.execute(
-                update(ApiKeyRow)
-                .where(ApiKeyRow.key_id == key_id, ApiKeyRow.secret_hash == stored)
-                .values(secret_hash=self._digest(key_id, secret))
-            )
         return True

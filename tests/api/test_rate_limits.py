@@ -120,3 +120,15 @@ def test_a_key_id_failing_too_often_gets_429_and_its_agency_still_gets_in(app_wi
 def test_a_rate_that_is_not_in_the_limits_notation_is_refused_at_startup():
     with pytest.raises(ValueError, match="rate_limit_public"):
         Settings(rate_limit_public="lots")
+
+
+def test_an_ipv6_client_is_counted_by_its_64_and_ipv4_by_its_address():
+    from gzchain.api.rate_limits import client_address
+
+    def scope(host: str) -> dict:
+        return {"client": (host, 1)}
+
+    assert client_address(scope("2001:db8:1:2:aaaa::1")) == client_address(scope("2001:db8:1:2:ffff::9"))
+    assert client_address(scope("2001:db8:1:2::1")) == "2001:db8:1:2::/64"
+    assert client_address(scope("2001:db8:1:3::1")) != client_address(scope("2001:db8:1:2::1"))
+    assert client_address(scope("::ffff:10.0.0.1")) == client_address(scope("10.0.0.1")) == "10.0.0.1"
