@@ -20,7 +20,9 @@ gzchain's service API. Public endpoints (lookups, verification, traces, the memb
 credentials. Every write needs an agency API key (`Authorization: Bearer gzk_…`, issued with
 `gzchain api-keys create --agency ID`); the request acts as that agency and is signed with its key.
 Role checks here match the on-chain roles, and the chain checks again. Errors are RFC 9457
-`application/problem+json` bodies naming the field and the reason. POSTs accept an `Idempotency-Key`.
+`application/problem+json` bodies naming the field and the reason. POSTs accept an `Idempotency-Key`
+(remembered for a day by default). Requests are rate-limited per client address, and per key once
+authenticated: past a rate the answer is 429 with `Retry-After`.
 """
 
 
