@@ -34,9 +34,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support.records import a_record  # noqa: E402
 
-from gzchain.bootstrap import open_runtime  # noqa: E402
+from gzchain.bootstrap import api_key_service, open_runtime  # noqa: E402
 from gzchain.domain.uscc import uscc_from_prefix  # noqa: E402
-from gzchain.services.api_keys import ApiKeyService  # noqa: E402
 from gzchain.settings import Settings  # noqa: E402
 
 # Of every ten operations a client runs: two writes, four lookups, four member lists.
@@ -95,7 +94,7 @@ def prepare(data_dir: Path, codes: Codes) -> tuple[str, list[str]]:
     service = runtime.business()
     for code in seeded:
         service.register("gz-msa", a_record(uscc=code))
-    token = ApiKeyService(runtime.store, {a.id for a in runtime.genesis.agencies}).create("gz-msa").token
+    token = api_key_service(runtime).create("gz-msa").token
     runtime.close()
     return token, seeded
 

@@ -15,13 +15,18 @@ import httpx2 as httpx
 ROOT = Path(__file__).resolve().parents[1]
 
 
+RATES = ("RATE_LIMIT_PUBLIC", "RATE_LIMIT_WRITES", "AUTH_FAILURE_LIMIT")
+UNTHROTTLED = {f"GZCHAIN_{name}": "1000000/minute" for name in RATES}
+
+
 @contextmanager
 def gzchain_serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Start `gzchain serve` on a free loopback port; yields (base URL, process) once /healthz answers."""
     port = _free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gzchain"), "serve", "--port", str(port), "--log-level", "WARNING"],
-        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir)},
+        # A benchmark is one client sending as fast as it can: the rate limits would measure themselves.
+        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), **UNTHROTTLED},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from gzchain.bootstrap import Runtime
+from gzchain.bootstrap import Runtime, api_key_service
 from gzchain.chain.keys import demo_keys_refusal
-from gzchain.cli_support import runtime
+from gzchain.cli_support import runtime, state
 from gzchain.domain.errors import PermissionDenied
 from gzchain.services.api_keys import ApiKeyService
 
@@ -20,12 +22,12 @@ console = Console()
 
 
 def _service(rt: Runtime) -> ApiKeyService:
-    return ApiKeyService(rt.store, {a.id for a in rt.genesis.agencies})
+    return api_key_service(rt)
 
 
 @api_keys_app.command("create")
 def create(agency: Annotated[str, typer.Option(help="the agency the key acts as, e.g. gz-msa")]) -> None:
-    """Issue an API key for an agency. It is shown once; only a slow hash of it is kept."""
+    """Issue an API key for an agency. It is shown once; only a keyed digest of it is kept."""
     with runtime() as rt:
         issued = _service(rt).create(agency)
     console.print(f"API key {issued.key_id} for {issued.agency_id} (shown once, store it safely):")
@@ -62,14 +64,34 @@ def serve(
     allow_demo_keys: Annotated[
         bool, typer.Option(help="sign with public demo keys even on a chain that is not a development one")
     ] = False,
+    supervise: Annotated[
+        bool, typer.Option(help="run the server as a child process and start it again if it dies")
+    ] = False,
 ) -> None:
     """Serve the API (and the citizen portal) over HTTP; the embedded chain persists in the data folder."""
-    import uvicorn
-
-    from gzchain.api.app import create_app
     from gzchain.api.observability import configure_logging
 
     configure_logging(log_level.upper())
+    if supervise:
+        from gzchain.supervise import supervise as run_supervised
+
+        settings = state.settings
+        if settings.ephemeral and settings.rpc_url is None:
+            forgets = "a restarted server would forget an ephemeral chain"
+            raise typer.BadParameter(forgets, param_hint="--supervise")
+        # The child does the deploy and the recovery; each restart recovers again. It reads the settings
+        # from the environment, so the global options reach it too.
+        child = [sys.executable, "-m", "gzchain", "serve", "--host", host, "--port", str(port)]
+        child += ["--log-level", log_level] + ["--deploy"] * deploy + ["--allow-demo-keys"] * allow_demo_keys
+        env = {**os.environ, "GZCHAIN_DATA_DIR": str(settings.data_dir)}
+        if settings.rpc_url:
+            env["GZCHAIN_RPC_URL"] = settings.rpc_url
+        raise typer.Exit(run_supervised(child, env=env))
+    import uvicorn
+
+    from gzchain.api.app import create_app
+    from gzchain.api.server import server_config
+
     with runtime() as rt:
         refusal = None if allow_demo_keys else demo_keys_refusal(rt.keys, rt.gateway.chain_id)
         if refusal is not None:
@@ -87,4 +109,4 @@ def serve(
                     len(settled.pending),
                 )
         # One process: the embedded chain lives in it, and the gateway serialises its writes.
-        uvicorn.run(create_app(rt), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.Server(server_config(create_app(rt), rt.settings, host, port)).run()

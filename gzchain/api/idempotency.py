@@ -1,4 +1,9 @@
-"""Idempotency-Key for POSTs: a retried request gets the first response and writes nothing twice."""
+"""Idempotency-Key for POSTs: a retried request gets the first response and writes nothing twice.
+
+A key is remembered for `idempotency_ttl_seconds` (24 h by default); after that the same key is a new request.
+Expired rows are deleted as writes come in, a bounded batch at most once a minute per process, so the table
+holds about one day of keys however many clients send.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ import json
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gzchain.domain.errors import ChainUnavailable, Conflict, InvalidInput
 from gzchain.store.api import IdempotencyRow
@@ -22,8 +29,35 @@ _PENDING = -1  # reserved before the write starts, so a crash mid-write is never
 # The method and path of the request being served (set by the limits middleware), so a key reused on another
 # route is a different request, never a replay of the first route's response.
 REQUEST_TARGET: ContextVar[tuple[str, str]] = ContextVar("request_target", default=("", ""))
+# How long this request's keys are remembered (set per request by KeyWindow from the settings).
+KEY_TTL: ContextVar[timedelta] = ContextVar("idempotency_ttl", default=timedelta(days=1))
+SWEEP_EVERY = timedelta(minutes=1)
+SWEEP_BATCH = 500  # expired rows deleted by one sweep: a write never waits on a large delete
 # Retries of one key take turns; striped locks keep memory flat however many keys a server sees.
 _locks = tuple(threading.Lock() for _ in range(64))
+_sweep_lock = threading.Lock()
+_last_sweep = datetime.min.replace(tzinfo=UTC)
+
+
+class KeyWindow:
+    """ASGI middleware giving each request the app's Idempotency-Key lifetime."""
+
+    def __init__(self, app: ASGIApp, seconds: int) -> None:
+        self.app = app
+        self.ttl = timedelta(seconds=seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        KEY_TTL.set(self.ttl)
+        await self.app(scope, receive, send)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back the naive UTC time it was given; PostgreSQL an aware one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def request_fingerprint(payload: Any) -> str:
@@ -75,6 +109,23 @@ def _lock_for(agency_id: str, key: str) -> threading.Lock:
 
 
 def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse | None:
+    now = _now()
+    _sweep_now_and_then(store, now)
+    reserved = _insert(store, agency_id, key, fingerprint, now)
+    if reserved:
+        return None
+    with store.session() as session:
+        row = session.get(IdempotencyRow, (agency_id, key))
+        expired = row is not None and _aware(row.created_at) <= now - KEY_TTL.get()
+        if expired:
+            session.delete(row)  # past its lifetime the key names a new request
+    if expired and _insert(store, agency_id, key, fingerprint, now):
+        return None
+    return _replay(store, agency_id, key, fingerprint)
+
+
+def _insert(store: Store, agency_id: str, key: str, fingerprint: str, now: datetime) -> bool:
+    """Whether the key was free and is now reserved for this request."""
     try:
         with store.session() as session:
             session.add(
@@ -85,13 +136,17 @@ def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONRe
                     status_code=_PENDING,
                     body=b"",
                     media_type="application/json",
-                    created_at=datetime.now(UTC),
+                    created_at=now,
                 )
             )
-        return None
+        return True
     except StoreUnavailable as exc:
         if not isinstance(exc.__cause__, IntegrityError):
             raise
+        return False
+
+
+def _replay(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse:
     with store.session() as session:
         row = session.get(IdempotencyRow, (agency_id, key))
         assert row is not None
@@ -111,3 +166,28 @@ def _release(store: Store, agency_id: str, key: str) -> None:
         row = session.get(IdempotencyRow, (agency_id, key))
         if row is not None and row.status_code == _PENDING:
             session.delete(row)
+
+
+def _sweep_now_and_then(store: Store, now: datetime) -> None:
+    global _last_sweep
+    with _sweep_lock:
+        if now - _last_sweep < SWEEP_EVERY:
+            return
+        _last_sweep = now
+    sweep_expired(store, now - KEY_TTL.get())
+
+
+def sweep_expired(store: Store, cutoff: datetime, batch: int | None = None) -> int:
+    """Delete at most `batch` (SWEEP_BATCH) keys created before `cutoff`; how many were deleted."""
+    with store.session() as session:
+        expired = session.execute(
+            select(IdempotencyRow.agency_id, IdempotencyRow.key)
+            .where(IdempotencyRow.created_at < cutoff)
+            .limit(batch or SWEEP_BATCH)
+        ).all()
+        if expired:
+            pairs = [(agency_id, key) for agency_id, key in expired]
+            session.execute(
+                delete(IdempotencyRow).where(tuple_(IdempotencyRow.agency_id, IdempotencyRow.key).in_(pairs))
+            )
+    return len(expired)

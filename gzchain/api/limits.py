@@ -72,7 +72,9 @@ class BoundedBodies:
         setting, limit = self.limits.for_path(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _problem(send, 413, "Content too large", str(BodyTooLarge(setting, limit)), setting, limit)
+            await problem_response(
+                send, 413, "Content too large", str(BodyTooLarge(setting, limit)), setting, limit
+            )
             return
         if scope["path"] in FILE_ROUTES:
             await self._streamed(scope, receive, send, setting, limit)
@@ -82,10 +84,12 @@ class BoundedBodies:
             if body:
                 check_json_depth(body, self.limits.json_depth)
         except BodyTooLarge as exc:
-            await _problem(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
+            await problem_response(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
             return
         except InvalidInput as exc:
-            await _problem(send, 422, "Invalid input", exc.reason, "max_json_depth", self.limits.json_depth)
+            await problem_response(
+                send, 422, "Invalid input", exc.reason, "max_json_depth", self.limits.json_depth
+            )
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -113,7 +117,7 @@ class BoundedBodies:
         except BodyTooLarge as exc:
             if started:
                 raise
-            await _problem(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
+            await problem_response(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -156,7 +160,16 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _problem(send: Send, status: int, title: str, detail: str, limit_name: str, limit: Any) -> None:
+async def problem_response(
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    limit_name: str,
+    limit: Any,
+    retry_after: int | None = None,
+) -> None:
+    """A problem+json answer naming the limit, sent from ASGI middleware; it closes the connection."""
     body = json.dumps(
         {
             "type": "about:blank",
@@ -173,5 +186,7 @@ async def _problem(send: Send, status: int, title: str, detail: str, limit_name:
         # The rest of an oversized body is not read: the connection cannot carry another request.
         (b"connection", b"close"),
     ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -1,11 +1,17 @@
-"""Idempotency keys (issue #14, finding 8): a key names one request on one route, and a failure frees it."""
+"""Idempotency keys (issue #14, finding 8): a key names one request on one route, a failure frees it, and
+it is forgotten after its lifetime."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime, timedelta
 
-from gzchain.api.idempotency import REQUEST_TARGET, run_once
+import pytest
+from sqlalchemy import select
+
+from gzchain.api import idempotency
+from gzchain.api.idempotency import KEY_TTL, REQUEST_TARGET, run_once
 from gzchain.domain.errors import ChainUnavailable, Conflict
+from gzchain.store.api import IdempotencyRow
 
 PAYLOAD = {"same": "body"}
 
@@ -60,3 +66,100 @@ def test_a_write_whose_transaction_was_sent_before_the_node_vanished_stays_reser
         run_once(runtime.store, "gz-msa", "k-sent", PAYLOAD, lost_after_send)
     with pytest.raises(Conflict, match="interrupted"):
         run_once(runtime.store, "gz-msa", "k-sent", PAYLOAD, written([], "doubled"))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The idempotency records' clock, moved by hand; sweeps run at once unless a test says otherwise."""
+    moments = [datetime(2026, 1, 1, tzinfo=UTC)]
+    monkeypatch.setattr(idempotency, "_now", lambda: moments[0])
+    monkeypatch.setattr(idempotency, "_last_sweep", datetime.min.replace(tzinfo=UTC))
+    REQUEST_TARGET.set(("POST", "/businesses"))
+    KEY_TTL.set(timedelta(hours=24))
+    return moments
+
+
+def stored_keys(runtime) -> set[str]:
+    with runtime.store.session() as session:
+        return set(session.scalars(select(IdempotencyRow.key)))
+
+
+def test_a_replay_within_the_lifetime_returns_the_first_response(runtime, clock):
+    log: list[str] = []
+    first = run_once(runtime.store, "gz-msa", "k-live", PAYLOAD, written(log, "once"))
+    clock[0] += timedelta(hours=23, minutes=59)
+    assert run_once(runtime.store, "gz-msa", "k-live", PAYLOAD, written(log, "twice")).body == first.body
+    assert log == ["once"]
+
+
+def test_a_key_past_its_lifetime_is_a_new_request(runtime, clock):
+    log: list[str] = []
+    run_once(runtime.store, "gz-msa", "k-old", PAYLOAD, written(log, "first"))
+    clock[0] += timedelta(hours=24, seconds=1)
+    again = run_once(runtime.store, "gz-msa", "k-old", PAYLOAD, written(log, "second"))
+    assert again.status_code == 201 and log == ["first", "second"]
+    # and it is remembered anew from then on
+    run_once(runtime.store, "gz-msa", "k-old", PAYLOAD, written(log, "third"))
+    assert log == ["first", "second"]
+
+
+def test_an_expired_key_may_even_carry_a_different_request(runtime, clock):
+    log: list[str] = []
+    run_once(runtime.store, "gz-msa", "k-reuse", PAYLOAD, written(log, "first"))
+    clock[0] += timedelta(days=2)
+    run_once(runtime.store, "gz-msa", "k-reuse", {"other": "body"}, written(log, "other"))
+    assert log == ["first", "other"]
+
+
+def test_an_interrupted_key_stops_blocking_after_its_lifetime(runtime, clock):
+    with runtime.store.session() as session:
+        session.add(
+            IdempotencyRow(
+                agency_id="gz-msa",
+                key="k-crash",
+                request_hash=idempotency.request_fingerprint(PAYLOAD),
+                status_code=-1,
+                body=b"",
+                media_type="application/json",
+                created_at=clock[0],
+            )
+        )
+    log: list[str] = []
+    with pytest.raises(Conflict, match="interrupted"):
+        run_once(runtime.store, "gz-msa", "k-crash", PAYLOAD, written(log, "blocked"))
+    clock[0] += timedelta(days=1, seconds=1)
+    assert run_once(runtime.store, "gz-msa", "k-crash", PAYLOAD, written(log, "new")).status_code == 201
+
+
+def test_expired_rows_are_swept_as_writes_come_in_a_bounded_batch_at_a_time(runtime, clock, monkeypatch):
+    for n in range(7):
+        run_once(runtime.store, "gz-msa", f"k-{n}", PAYLOAD, written([], "x"))
+        monkeypatch.setattr(idempotency, "_last_sweep", datetime.min.replace(tzinfo=UTC))
+    clock[0] += timedelta(days=1, minutes=1)
+    monkeypatch.setattr(idempotency, "SWEEP_BATCH", 5)
+    run_once(runtime.store, "gz-msa", "k-new", PAYLOAD, written([], "x"))
+    assert len(stored_keys(runtime)) == 3  # 5 of the 7 old ones went; the new one stays
+    # The next sweep waits a minute; then it takes the rest.
+    run_once(runtime.store, "gz-msa", "k-newer", PAYLOAD, written([], "x"))
+    assert len(stored_keys(runtime)) == 4
+    clock[0] += idempotency.SWEEP_EVERY
+    run_once(runtime.store, "gz-msa", "k-newest", PAYLOAD, written([], "x"))
+    assert stored_keys(runtime) == {"k-new", "k-newer", "k-newest"}
+
+
+def test_the_api_uses_the_lifetime_from_the_settings(runtime, auth, clock):
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from gzchain.api.app import create_app
+
+    tuned = runtime.settings.model_copy(update={"idempotency_ttl_seconds": 60})
+    client = TestClient(create_app(dataclasses.replace(runtime, settings=tuned)))
+    headers = {**auth("gz-msa"), "Idempotency-Key": "api-ttl"}
+    body = {"kind": "change_threshold", "threshold": 2}
+    first = client.post("/consortium/proposals", json=body, headers=headers)
+    assert client.post("/consortium/proposals", json=body, headers=headers).json() == first.json()
+    clock[0] += timedelta(seconds=61)
+    fresh = client.post("/consortium/proposals", json=body, headers=headers)
+    assert fresh.status_code == 201 and fresh.json()["proposal"]["id"] != first.json()["proposal"]["id"]

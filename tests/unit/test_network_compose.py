@@ -206,3 +206,7 @@ def test_docker_compose_config_demands_a_database_password():
     rendered = subprocess.run([*cli, "config", "--quiet"], capture_output=True, text=True, env=env)
     assert rendered.returncode != 0
     assert "POSTGRES_PASSWORD" in rendered.stderr
+
+
+def test_the_api_is_started_again_whenever_it_dies(compose):
+    assert services(compose)["api"]["restart"] == "unless-stopped"
