@@ -69,12 +69,13 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="the most readings a trace page may be asked for"
     )
     trace_max_breaches: int = Field(default=100, ge=1, description="breaching readings a trace lists")
+    trace_max_concurrent: int = Field(
+        default=2, ge=1, description="public traces computed at once; the others wait their turn"
+    )
 
     @property
     def document_limits(self) -> DocumentLimits:
-        return DocumentLimits(
-            **{name: getattr(self, name) for name in DocumentLimits.__dataclass_fields__}
-        )
+        return DocumentLimits(**{name: getattr(self, name) for name in DocumentLimits.__dataclass_fields__})
 
     @property
     def chain_dir(self) -> Path:

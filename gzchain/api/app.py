@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 
 from gzchain import __version__
@@ -25,6 +27,7 @@ Role checks here match the on-chain roles, and the chain checks again. Errors ar
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="gzchain", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
+    app.state.trace_slots = threading.BoundedSemaphore(runtime.settings.trace_max_concurrent)
     app.state.api_keys = ApiKeyService(runtime.store, {a.id for a in runtime.genesis.agencies})
     install_error_handlers(app)
     install_observability(app, runtime)
