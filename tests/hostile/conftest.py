@@ -128,6 +128,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile
             pytest.fail(f"gzchain serve did not start: {process.stderr.read().decode()[-2000:]}")
         time.sleep(0.2)
     scratch = {**env, "GZCHAIN_DATA_DIR": str(files / "cli-data")}
+    _cli(scratch, "deploy")
     server = HostileServer(url, port, process, scratch, tokens, key_ids)
     try:
         yield server
