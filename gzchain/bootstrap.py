@@ -19,6 +19,7 @@ from gzchain.chain.gateway import ChainGateway, connect
 from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_master_key
 from gzchain.domain.consortium import Genesis
 from gzchain.domain.errors import NotFound
+from gzchain.services.api_keys import ApiKeyService
 from gzchain.services.business import BusinessService
 from gzchain.services.certificates import CertificateService
 from gzchain.services.coldchain import ColdChainService
@@ -26,7 +27,14 @@ from gzchain.services.consortium import ConsortiumReads, ConsortiumService
 from gzchain.services.outbox import Recovery
 from gzchain.services.reindex import CertificateContracts, ReindexService
 from gzchain.settings import Settings
-from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
+from gzchain.store.crypto import (
+    PersonalDataCipher,
+    derive_api_key_pepper,
+    derive_store_key,
+    local_api_key_pepper,
+    local_store_key,
+    read_secret_file,
+)
 from gzchain.store.db import Store, engine_for
 
 
@@ -59,6 +67,27 @@ def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
     return store, PersonalDataCipher(key)
 
 
+def open_api_key_pepper(settings: Settings) -> bytes:
+    """The secret API key digests are keyed with: never stored beside them, the same for every process."""
+    if settings.api_key_pepper_file is not None:
+        return read_secret_file(settings.api_key_pepper_file)
+    master = _master_key(settings)
+    if master is not None:
+        return derive_api_key_pepper(master)
+    if settings.ephemeral and settings.store_url is None and settings.rpc_url is None:
+        return os.urandom(32)  # a throwaway store's keys die with this process
+    return local_api_key_pepper(settings.data_dir)
+
+
+def api_key_service(runtime: Runtime) -> ApiKeyService:
+    return ApiKeyService(
+        runtime.store,
+        {a.id for a in runtime.genesis.agencies},
+        pepper=runtime.api_key_pepper,
+        failure_limit=runtime.settings.auth_failure_limit,
+    )
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -71,6 +100,7 @@ class Runtime:
     cipher: PersonalDataCipher
     # Consortium answers per chain head, shared by every request's ConsortiumService.
     consortium_reads: ConsortiumReads = field(default_factory=ConsortiumReads)
+    api_key_pepper: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
 
     def deploy(self) -> DeployResult:
         result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
@@ -150,4 +180,14 @@ def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None 
     manifest_file = manifest_path(settings.data_dir, gateway) if persistent else None
     manifest = read_manifest(manifest_file) if manifest_file else None
     store, cipher = open_store(settings)
-    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file, store, cipher)
+    return Runtime(
+        settings,
+        gateway,
+        keys,
+        genesis,
+        manifest,
+        manifest_file,
+        store,
+        cipher,
+        api_key_pepper=open_api_key_pepper(settings),
+    )

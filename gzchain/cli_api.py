@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gzchain.bootstrap import Runtime
+from gzchain.bootstrap import Runtime, api_key_service
 from gzchain.chain.keys import demo_keys_refusal
 from gzchain.cli_support import runtime
 from gzchain.domain.errors import PermissionDenied
@@ -20,12 +20,12 @@ console = Console()
 
 
 def _service(rt: Runtime) -> ApiKeyService:
-    return ApiKeyService(rt.store, {a.id for a in rt.genesis.agencies})
+    return api_key_service(rt)
 
 
 @api_keys_app.command("create")
 def create(agency: Annotated[str, typer.Option(help="the agency the key acts as, e.g. gz-msa")]) -> None:
-    """Issue an API key for an agency. It is shown once; only a slow hash of it is kept."""
+    """Issue an API key for an agency. It is shown once; only a keyed digest of it is kept."""
     with runtime() as rt:
         issued = _service(rt).create(agency)
     console.print(f"API key {issued.key_id} for {issued.agency_id} (shown once, store it safely):")
@@ -68,6 +68,7 @@ def serve(
 
     from gzchain.api.app import create_app
     from gzchain.api.observability import configure_logging
+    from gzchain.api.server import server_config
 
     configure_logging(log_level.upper())
     with runtime() as rt:
@@ -87,4 +88,4 @@ def serve(
                     len(settled.pending),
                 )
         # One process: the embedded chain lives in it, and the gateway serialises its writes.
-        uvicorn.run(create_app(rt), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.Server(server_config(create_app(rt), rt.settings, host, port)).run()

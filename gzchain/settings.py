@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gzchain.domain.epcis.limits import DocumentLimits
@@ -42,6 +43,51 @@ class Settings(BaseSettings):
     max_batch_body_bytes: int = Field(default=32 << 20, description="body of a certificate batch")
     max_file_bytes: int = Field(default=1 << 30, description="POST /filings/verify upload (hashed)")
     max_json_depth: int = Field(default=64, description="nesting of arrays and objects in any JSON body")
+    # ---- connections and time (issue #14): enforced by the HTTP protocol, before the app sees a request ----
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1_024,
+        description="request line and headers together; past it 431, connection closed",
+    )
+    max_header_count: int = Field(default=100, ge=8, description="header fields in one request; past it 431")
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="time for a request's whole header section to arrive; then 408, closed",
+    )
+    body_idle_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="longest silence while a request body is still due; then closed"
+    )
+    request_timeout_seconds: float = Field(
+        default=180.0, gt=0, description="time until a response starts (above tx_timeout_seconds); then 503"
+    )
+    keep_alive_timeout_seconds: float = Field(default=5.0, gt=0, description="idle time between requests")
+    max_connections: int = Field(
+        default=256, ge=1, description="open connections (and requests in progress); past it 503 at once"
+    )
+    listen_backlog: int = Field(
+        default=2_048, ge=1, description="connections the kernel queues before accept"
+    )
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="addresses whose X-Forwarded-For is believed (comma-separated); unset: none",
+    )
+    # ---- rates (issue #14), in the `limits` notation: "300/minute", "10 per 5 minutes" ----
+    rate_limit_public: str = Field(
+        default="300/minute", description="requests per client address, except /healthz and agencies' writes"
+    )
+    rate_limit_writes: str = Field(default="120/minute", description="authenticated writes per agency key")
+    auth_failure_limit: str = Field(
+        default="10 per 5 minutes", description="failed authentications per key id before it is throttled"
+    )
+    api_key_pepper_file: Path | None = Field(
+        default=None,
+        description="secret that API key digests are keyed with; default: derived from the master key, "
+        "else <data_dir>/api-key.pepper",
+    )
+    idempotency_ttl_seconds: int = Field(
+        default=86_400, ge=60, description="how long an Idempotency-Key is remembered; then a new request"
+    )
     wallet_dir: Path | None = Field(
         default=None, description="the citizen wallet's certificates; default: <data_dir>/wallet"
     )
@@ -72,6 +118,15 @@ class Settings(BaseSettings):
     trace_max_concurrent: int = Field(
         default=2, ge=1, description="public traces computed at once; the others wait their turn"
     )
+
+    @field_validator("rate_limit_public", "rate_limit_writes", "auth_failure_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '300/minute' or '10 per 5 minutes'") from None
+        return value
 
     @property
     def document_limits(self) -> DocumentLimits:

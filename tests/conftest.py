@@ -155,13 +155,25 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
     )
 
 
+UNTHROTTLED = "1000000/minute"
+
+
 @pytest.fixture(scope="session")
 def session_runtime(
     session_gateway: ChainGateway, store_url: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> Runtime:
     data_dir = tmp_path_factory.mktemp("gzchain-data")
     rpc_url = getattr(session_gateway.backend, "url", None)
-    settings = Settings(data_dir=data_dir, ephemeral=rpc_url is None, rpc_url=rpc_url, store_url=store_url)
+    settings = Settings(
+        data_dir=data_dir,
+        ephemeral=rpc_url is None,
+        rpc_url=rpc_url,
+        store_url=store_url,
+        # Suites not about rates send hundreds of requests from one client; the rate tests set their own.
+        rate_limit_public=UNTHROTTLED,
+        rate_limit_writes=UNTHROTTLED,
+        auth_failure_limit=UNTHROTTLED,
+    )
     runtime = open_runtime(settings, gateway=session_gateway)
     runtime.deploy()
     return runtime

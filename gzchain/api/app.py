@@ -10,10 +10,11 @@ from gzchain import __version__
 from gzchain.api.errors import install_error_handlers
 from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
+from gzchain.api.rate_limits import CountedRequests, RateLimits
+from gzchain.api.request_deadline import RequestDeadline
 from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health
 from gzchain.api.routes.portal import install_portal
-from gzchain.bootstrap import Runtime
-from gzchain.services.api_keys import ApiKeyService
+from gzchain.bootstrap import Runtime, api_key_service
 
 DESCRIPTION = """
 gzchain's service API. Public endpoints (lookups, verification, traces, the member list) need no
@@ -28,7 +29,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="gzchain", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
     app.state.trace_slots = threading.BoundedSemaphore(runtime.settings.trace_max_concurrent)
-    app.state.api_keys = ApiKeyService(runtime.store, {a.id for a in runtime.genesis.agencies})
+    app.state.api_keys = api_key_service(runtime)
+    app.state.rate_limits = RateLimits.of(runtime.settings)
     install_error_handlers(app)
     install_observability(app, runtime)
     app.include_router(health.router)
@@ -39,6 +41,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(epcis.router)
     app.include_router(dns.router)
     install_portal(app)
-    # Added last, so it runs first: no body reaches parsing, authentication or logging unbounded.
+    # The last added runs first. No request holds its connection past its time; a flood from one address or
+    # key is refused before its body is read; and no body reaches parsing or logging unbounded.
     app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))
+    app.add_middleware(
+        CountedRequests, limits=app.state.rate_limits, authenticate=app.state.api_keys.authenticate
+    )
+    app.add_middleware(RequestDeadline, seconds=runtime.settings.request_timeout_seconds)
     return app

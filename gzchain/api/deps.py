@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from gzchain.api.rate_limits import AGENCY, REFUSAL
 from gzchain.bootstrap import Runtime
 from gzchain.domain.errors import PermissionDenied
 from gzchain.domain.roles import Role
@@ -49,14 +50,20 @@ def current_agency(
     api_keys: ApiKeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Agency:
-    if credentials is None:
+    state = request.scope.get("state", {})
+    if AGENCY in state:  # authenticated, and counted, as the request came in
+        agency = Agency(state[AGENCY])
+    elif REFUSAL in state:
+        raise HTTPException(401, state[REFUSAL], headers={"WWW-Authenticate": "Bearer"})
+    elif credentials is None:
         raise HTTPException(
             401, "this endpoint needs an agency API key", headers={"WWW-Authenticate": "Bearer"}
         )
-    try:
-        agency = Agency(api_keys.authenticate(credentials.credentials))
-    except PermissionDenied as exc:
-        raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+    else:
+        try:
+            agency = Agency(api_keys.authenticate(credentials.credentials))
+        except PermissionDenied as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
     request.state.agency_id = agency.id  # for the access log
     return agency
 

@@ -20,6 +20,7 @@ from gzchain.domain.errors import (
     LimitExceeded,
     NotFound,
     PermissionDenied,
+    TooManyRequests,
 )
 from gzchain.domain.roles import Role
 from gzchain.store.db import StoreUnavailable
@@ -106,6 +107,12 @@ def install_error_handlers(app: FastAPI) -> None:
         agency_id = getattr(request.state, "agency_id", None)
         actor = request.app.state.runtime.keys.address(agency_id) if agency_id else None
         return reverted_problem(exc, actor)
+
+    @app.exception_handler(TooManyRequests)
+    async def _too_many(_: Request, exc: TooManyRequests) -> JSONResponse:
+        response = problem(429, "Too Many Requests", str(exc), limit=exc.limit, max=exc.maximum)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(GzchainError)
     async def _gzchain(_: Request, exc: GzchainError) -> JSONResponse:

@@ -77,7 +77,9 @@ class BoundedBodies:
         setting, limit = self.limits.for_path(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _problem(send, 413, "Content too large", str(BodyTooLarge(setting, limit)), setting, limit)
+            await problem_response(
+                send, 413, "Content too large", str(BodyTooLarge(setting, limit)), setting, limit
+            )
             return
         if scope["path"] in FILE_ROUTES:
             await self._streamed(scope, receive, send, setting, limit)
@@ -87,10 +89,12 @@ class BoundedBodies:
             if body:
                 check_json_depth(body, self.limits.json_depth)
         except BodyTooLarge as exc:
-            await _problem(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
+            await problem_response(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
             return
         except InvalidInput as exc:
-            await _problem(send, 422, "Invalid input", exc.reason, "max_json_depth", self.limits.json_depth)
+            await problem_response(
+                send, 422, "Invalid input", exc.reason, "max_json_depth", self.limits.json_depth
+            )
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -120,7 +124,7 @@ class BoundedBodies:
         await self.app(scope, counted, watched)
         if over:
             exc = BodyTooLarge(setting, limit)
-            await _problem(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
+            await problem_response(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -163,7 +167,16 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _problem(send: Send, status: int, title: str, detail: str, limit_name: str, limit: Any) -> None:
+async def problem_response(
+    send: Send,
+    status: int,
+    title: str,
+    detail: str,
+    limit_name: str,
+    limit: Any,
+    retry_after: int | None = None,
+) -> None:
+    """A problem+json answer naming the limit, sent from ASGI middleware; it closes the connection."""
     body = json.dumps(
         {
             "type": "about:blank",
@@ -180,5 +193,7 @@ async def _problem(send: Send, status: int, title: str, detail: str, limit_name:
         # The rest of an oversized body is not read: the connection cannot carry another request.
         (b"connection", b"close"),
     ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

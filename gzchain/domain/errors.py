@@ -35,6 +35,16 @@ class LimitExceeded(InvalidInput):
         self.maximum = maximum
 
 
+class TooManyRequests(GzchainError):
+    """Over a rate or attempt limit; `limit` names the setting, `retry_after` says when to try again (s)."""
+
+    def __init__(self, message: str, *, limit: str, maximum: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.maximum = maximum
+        self.retry_after = retry_after
+
+
 class Conflict(GzchainError):
     """The action clashes with what is already recorded (a duplicate, a wrong state)."""
 

@@ -1,32 +1,50 @@
-"""Agency API credentials: issued once, stored only as argon2 hashes, verified per request."""
+"""Agency API credentials: issued once, stored as keyed digests, checked per request in constant time.
+
+A token is `gzk_<key id>.<secret>` with a 256-bit random secret. Guessing such a secret is hopeless, so it
+needs no slow password hash: the store keeps HMAC-SHA256(pepper, key id + secret), the pepper being a server
+secret that is never stored beside it. Every check, whether the key id is unknown, revoked or real, computes
+one HMAC and one constant-time comparison (against a dummy digest when there is no live row), so a failure
+costs microseconds and its timing does not tell which key ids exist.
+
+Keys issued before this scheme are argon2 hashes: such a key is verified once with argon2 (a few at a time,
+never for a key id that is failing), and its row is then rewritten in the new form.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from cachetools import TTLCache
-from sqlalchemy import select
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import select, update
 
-from gzchain.domain.errors import InvalidInput, NotFound, PermissionDenied
+from gzchain.domain.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from gzchain.store.api import ApiKeyRow
 from gzchain.store.db import Store
 
 TOKEN_PREFIX = "gzk_"
-VERIFIED_TTL_SECONDS: Final = 300.0  # how long one argon2 verification of a token is trusted
-MAX_VERIFIED: Final = 10_000  # tokens remembered at once; the least recently used go first
-# argon2 (argon2-cffi's defaults) takes 64 MiB and a few tens of ms of CPU per verification: many clients
-# starting at once would otherwise verify all at once, and the server's memory would jump by 64 MiB each.
+DIGEST_SCHEME: Final = "hmac-sha256$"
+LEGACY_SCHEME: Final = "$argon2"
+# argon2 takes 64 MiB and tens of ms per verification: only this many run at once, and a request waits for a
+# slot at most LEGACY_WAIT_SECONDS before it is told to retry.
 ARGON2_AT_ONCE: Final = 2
+LEGACY_WAIT_SECONDS: Final = 2.0
+# What a token may look like; anything else is refused before any lookup or hashing.
+_KEY_ID = re.compile(r"[0-9a-f]{1,32}")
+_MAX_SECRET_CHARS: Final = 128
+REFUSED: Final = "unknown or revoked API key"
 
 
 @dataclass(frozen=True)
@@ -47,27 +65,30 @@ class ApiKeyInfo:
 class ApiKeyService:
     """Issues, lists, revokes and checks API keys.
 
-    A token is checked against its stored argon2 hash once; for `verified_for` seconds after that, a request
-    presenting the same token skips argon2. Such a request still reads its key's row, so a key revoked, or
-    whose stored hash is replaced, by this process or by `gzchain api-keys` in another, fails from the next
-    request on. Verified tokens are remembered by an HMAC under a key of this process, never as themselves.
+    Failed checks are counted per key id (known or not, so the counting says nothing either) in a moving
+    window, `failure_limit` (e.g. "10 per 5 minutes"). Past it, a failure is answered 429 with Retry-After
+    instead of 401, and an argon2 key id is refused without running argon2. A right secret of a digest-form
+    key is accepted even then: strangers sending wrong secrets cannot lock an agency out.
     """
 
     def __init__(
         self,
         store: Store,
         known_agencies: set[str],
-        verified_for: float = VERIFIED_TTL_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        *,
+        pepper: bytes,
+        failure_limit: str = "10 per 5 minutes",
         hasher: PasswordHasher | None = None,
     ) -> None:
+        if len(pepper) < 32:
+            raise ValueError("the API key pepper must be at least 32 bytes")
         self.store = store
         self.known_agencies = known_agencies
+        self._pepper = pepper
         self._hasher = hasher or PasswordHasher()
-        self._fingerprint_key = secrets.token_bytes(32)
-        # token fingerprint -> the stored hash it was verified against
-        self._verified: TTLCache[bytes, str] = TTLCache(maxsize=MAX_VERIFIED, ttl=verified_for, timer=clock)
-        self._verified_lock = threading.Lock()  # TTLCache is not thread-safe
+        self._dummy = self._digest("0", secrets.token_urlsafe(32))  # compared with when no live row exists
+        self._failure_limit = parse(failure_limit)
+        self._failures = MovingWindowRateLimiter(MemoryStorage())
         self._argon2_slots = threading.BoundedSemaphore(ARGON2_AT_ONCE)
 
     def create(self, agency_id: str) -> IssuedKey:
@@ -80,7 +101,7 @@ class ApiKeyService:
                 ApiKeyRow(
                     key_id=key_id,
                     agency_id=agency_id,
-                    secret_hash=self._hasher.hash(secret),
+                    secret_hash=self._digest(key_id, secret),
                     created_at=datetime.now(UTC),
                 )
             )
@@ -97,47 +118,77 @@ class ApiKeyService:
             if row is None:
                 raise NotFound(f"no API key {key_id!r}")
             row.revoked_at = row.revoked_at or datetime.now(UTC)
-            revoked_hash = row.secret_hash
-        self._forget(revoked_hash)
 
     def authenticate(self, token: str) -> str:
-        """The agency a bearer token acts as; PermissionDenied otherwise, saying no more than needed."""
+        """The agency a bearer token acts as; PermissionDenied (or TooManyRequests) otherwise."""
         key_id, _, secret = token.removeprefix(TOKEN_PREFIX).partition(".")
-        if not token.startswith(TOKEN_PREFIX) or not key_id or not secret:
+        if (
+            not token.startswith(TOKEN_PREFIX)
+            or not _KEY_ID.fullmatch(key_id)
+            or not 0 < len(secret) <= _MAX_SECRET_CHARS
+        ):
             raise PermissionDenied("malformed API key")
         with self.store.session() as session:
             row = session.get(ApiKeyRow, key_id)
-            if row is None or row.revoked_at is not None:
-                raise PermissionDenied("unknown or revoked API key")
-            agency_id, secret_hash = row.agency_id, row.secret_hash
-        fingerprint = self._fingerprint(token)
-        if self._was_verified(fingerprint, secret_hash):
+            live = row is not None and row.revoked_at is None
+            agency_id = row.agency_id if live else ""
+            stored = row.secret_hash if live else self._dummy
+        if stored.startswith(LEGACY_SCHEME):
+            if self._failing(key_id):
+                self._refuse(key_id)
+            matched = self._verify_legacy(key_id, secret, stored)
+        else:
+            matched = hmac.compare_digest(self._digest(key_id, secret), stored)
+        if matched and live:
             return agency_id
-        with self._argon2_slots:
-            # Many requests with one new token queue here; once the first is verified the rest need not be.
-            if not self._was_verified(fingerprint, secret_hash):
-                self._verify(secret_hash, secret)
-                with self._verified_lock:
-                    self._verified[fingerprint] = secret_hash
-        return agency_id
+        self._refuse(key_id)
 
-    def _verify(self, secret_hash: str, secret: str) -> None:
+    def _digest(self, key_id: str, secret: str) -> str:
+        mac = hmac.digest(self._pepper, f"{key_id}.{secret}".encode(), hashlib.sha256)
+        return DIGEST_SCHEME + mac.hex()
+
+    def _failing(self, key_id: str) -> bool:
+        return not self._failures.test(self._failure_limit, "key", key_id)
+
+    def _refuse(self, key_id: str) -> NoReturn:
+        """Count a failure, and say 401, or 429 once this key id has failed too often."""
+        if self._failures.hit(self._failure_limit, "key", key_id):
+            raise PermissionDenied(REFUSED)
+        reset_at = self._failures.get_window_stats(self._failure_limit, "key", key_id).reset_time
+        retry_after = max(1, math.ceil(reset_at - time.time()))
+        raise TooManyRequests(
+            f"too many failed authentications for this key id (more than {self._failure_limit}); "
+            f"retry after {retry_after} s",
+            limit="auth_failure_limit",
+            maximum=str(self._failure_limit),
+            retry_after=retry_after,
+        )
+
+    def _verify_legacy(self, key_id: str, secret: str, stored: str) -> bool:
+        """argon2 for a key issued before digests, then its row in digest form; at most a few at once."""
+        if not self._argon2_slots.acquire(timeout=LEGACY_WAIT_SECONDS):
+            raise TooManyRequests(
+                "API key verification is busy; retry shortly",
+                limit="argon2_at_once",
+                maximum="2",
+                retry_after=1,
+            )
         try:
-            self._hasher.verify(secret_hash, secret)
+            with self.store.session() as session:
+                now_stored = session.scalar(select(ApiKeyRow.secret_hash).where(ApiKeyRow.key_id == key_id))
+            if now_stored is not None and not now_stored.startswith(LEGACY_SCHEME):
+                # Another request with this token verified it while this one waited for a slot.
+                return hmac.compare_digest(self._digest(key_id, secret), now_stored)
+            self._hasher.verify(stored, secret)
         except (VerificationError, InvalidHashError):
-            raise PermissionDenied("unknown or revoked API key") from None
-
-    def _fingerprint(self, token: str) -> bytes:
-        return hmac.digest(self._fingerprint_key, token.encode(), hashlib.sha256)
-
-    def _was_verified(self, fingerprint: bytes, secret_hash: str) -> bool:
-        """Whether `fingerprint`'s token was verified against the hash its key has now, not a replaced one."""
-        with self._verified_lock:
-            verified_against = self._verified.get(fingerprint)
-        return verified_against is not None and hmac.compare_digest(verified_against, secret_hash)
-
-    def _forget(self, secret_hash: str) -> None:
-        with self._verified_lock:
-            stale = [fingerprint for fingerprint, hashed in self._verified.items() if hashed == secret_hash]
-            for fingerprint in stale:
-                del self._verified[fingerprint]
+            return False
+        finally:
+            self._argon2_slots.release()
+        with self.store.session() as session:
+            # Only if the row still holds the hash just verified: a replaced or revoked key stays as it is.
+            session.execute(
+                update(ApiKeyRow)
+                .where(ApiKeyRow.key_id == key_id, ApiKeyRow.secret_hash == stored)
+                .values(secret_hash=self._digest(key_id, secret))
+            )
+        return True

@@ -49,14 +49,41 @@ def derive_store_key(master_key: bytes) -> bytes:
     )
 
 
+def derive_api_key_pepper(master_key: bytes) -> bytes:
+    """The key API key digests are made with, of its own like the store's."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gzchain api key pepper").derive(
+        master_key
+    )
+
+
+def read_secret_file(path: Path) -> bytes:
+    """32 or more random bytes, base64 in a file (e.g. `head -c 32 /dev/urandom | base64`)."""
+    secret = base64.b64decode(path.read_text().strip(), validate=True)
+    if len(secret) < 32:
+        raise PermissionDenied(f"{path} holds {len(secret)} bytes; a secret needs at least 32")
+    return secret
+
+
 def local_store_key(data_dir: Path) -> bytes:
     """Without a master key: a random key in the data folder, readable by its owner only."""
-    path = data_dir / "store.key"
+    return _local_secret(data_dir / "store.key")
+
+
+def local_api_key_pepper(data_dir: Path) -> bytes:
+    """Without a master key: the API key pepper in the data folder, readable by its owner only."""
+    return _local_secret(data_dir / "api-key.pepper")
+
+
+def _local_secret(path: Path) -> bytes:
+    data_dir = path.parent
     if path.exists():
         return base64.b64decode(path.read_text().strip())
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another gzchain process made it first
+        return base64.b64decode(path.read_text().strip())
     with os.fdopen(fd, "w") as handle:
         handle.write(base64.b64encode(key).decode())
     return key
