@@ -28,10 +28,13 @@ def request_head(method: str, path: str, port: int, headers: dict[str, str] | No
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def send(port: int, head: bytes, body: Iterable[bytes] = (), timeout: float = 60) -> Answer:
-    """Sends `head`, then `body` chunk by chunk until the server answers or closes; returns its answer."""
+def send(
+    port: int, head: bytes, body: Iterable[bytes] = (), timeout: float = 60, source: str = "127.0.0.1"
+) -> Answer:
+    """Sends `head`, then `body` chunk by chunk until the server answers or closes; returns its answer.
+    `source` is the client's own loopback address (any of 127.0.0.0/8), which the rate limits count by."""
     sent = 0
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+    with connect(port, timeout, source) as sock:
         try:
             sock.sendall(head)
             sent += len(head)
@@ -45,6 +48,15 @@ def send(port: int, head: bytes, body: Iterable[bytes] = (), timeout: float = 60
         answer = _read_answer(sock)
     answer.sent = sent
     return answer
+
+
+def connect(port: int, timeout: float = 60, source: str = "127.0.0.1") -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+
+
+def read_answer(sock: socket.socket) -> Answer:
+    """What the server answers on `sock`, or Answer(None) if it closes it without a word."""
+    return _read_answer(sock)
 
 
 def chunked(chunks: Iterable[bytes]) -> Iterable[bytes]:
