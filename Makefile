@@ -33,7 +33,7 @@ lint: setup
 # Each lane runs on one pytest-xdist worker per core; every worker gets its own chain, node and database.
 test: lint
 	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 	@echo "== lane 2 of 3: contract, service and API suites again, on a real anvil node set up like Besu (zero fee) =="
 	$(BIN)/pytest -n auto tests/contracts tests/services tests/api --lane anvil
 	@echo "== lane 3 of 3: the store and API suites again, on PostgreSQL at 127.0.0.1:5432 =="

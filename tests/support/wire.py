@@ -55,7 +55,8 @@ def connect(port: int, timeout: float = 60, source: str = "127.0.0.1") -> socket
 
 
 def read_answer(sock: socket.socket) -> Answer:
-    """What the server answers on `sock`, or Answer(None) if it closes it without a word."""
+    """What the server answers on `sock`, or Answer(None) if it closes it without a word (TimeoutError if
+    it does neither in the socket's timeout)."""
     return _read_answer(sock)
 
 
@@ -93,5 +94,5 @@ def _read_answer(sock: socket.socket) -> Answer:
                 break
             rest += chunk
         return Answer(int(status_line.split()[1]), headers, rest[:length])
-    except (ConnectionResetError, TimeoutError):
+    except ConnectionResetError:
         return Answer(None)
