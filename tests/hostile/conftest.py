@@ -135,6 +135,8 @@ def _stop(server: HostileServer) -> None:
 def _deployed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict, dict]:
     """A deployed data folder with one API key per role, and a deployed scratch folder for the CLI."""
     files = tmp_path_factory.mktemp("hostile")
+    for stale in FIGURES.glob(f"figures-*-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.json"):
+        stale.unlink()  # a server this run does not start must not report an earlier run's figures
     clean = {k: v for k, v in os.environ.items() if not k.startswith("GZCHAIN_")}
     env = {**clean, "GZCHAIN_DATA_DIR": str(files / "data"), "COLUMNS": "200"}
     _cli(env, "deploy")
