@@ -37,7 +37,7 @@ lint: setup
 # fails instead (tests/support/no_hidden_lanes.py).
 test: lint
 	@echo "== lane 1 of 3: embedded chain, SQLite store (unit, contracts, API, persistence, real-node, CLI) =="
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist loadgroup
 	@echo "== lane 2 of 3: contract, service and API suites again, on a real anvil node set up like Besu (zero fee) =="
 	$(BIN)/pytest -n auto tests/contracts tests/services tests/api --lane anvil
 	@echo "== lane 3 of 3: every suite that touches the store (store, services, API) again, on PostgreSQL at 127.0.0.1:5432 =="

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
         default=10_000, ge=1, description="the most readings a trace page may be asked for"
     )
     trace_max_breaches: int = Field(default=100, ge=1, description="breaching readings a trace lists")
+    trace_max_concurrent: int = Field(
+        default=2, ge=1, description="public traces computed at once; the others wait their turn"
+    )
 
     @field_validator("rate_limit_public", "rate_limit_writes", "auth_failure_limit")
     @classmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 
 from gzchain import __version__
@@ -29,6 +31,7 @@ authenticated: past a rate the answer is 429 with `Retry-After`.
 def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="gzchain", version=__version__, description=DESCRIPTION)
     app.state.runtime = runtime
+    app.state.trace_slots = threading.BoundedSemaphore(runtime.settings.trace_max_concurrent)
     app.state.api_keys = api_key_service(runtime)
     app.state.rate_limits = RateLimits.of(runtime.settings)
     install_error_handlers(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -26,7 +27,14 @@ def get_api_keys(request: Request) -> ApiKeyService:
     return request.app.state.api_keys
 
 
+def get_trace_slots(request: Request) -> threading.BoundedSemaphore:
+    return request.app.state.trace_slots
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# A trace holds every reading of a lot while it checks them (a hundred thousand for the largest allowed
+# document): taking a slot bounds how many are held at once, whoever asks.
+TraceSlots = Annotated[threading.BoundedSemaphore, Depends(get_trace_slots)]
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
 
 

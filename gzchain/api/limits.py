@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gzchain.api.idempotency import REQUEST_TARGET
 from gzchain.domain.bounded_json import check_json_depth
-from gzchain.domain.errors import InvalidInput
+from gzchain.domain.errors import InvalidInput, LimitExceeded
 from gzchain.settings import Settings
 
 PROBLEM = b"application/problem+json"
@@ -50,11 +50,16 @@ class BodyLimits:
         return "max_json_body_bytes", self.json_bytes
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(LimitExceeded):
+    """A LimitExceeded, so that one raised inside a streaming route reaches the client as the same 413."""
+
     def __init__(self, setting: str, limit: int) -> None:
-        super().__init__(f"the request body is larger than {limit:,} bytes ({setting})")
-        self.setting = setting
-        self.limit = limit
+        super().__init__(
+            f"the request body is larger than {limit:,} bytes ({setting})",
+            field="body",
+            limit=setting,
+            maximum=limit,
+        )
 
 
 class BoundedBodies:
@@ -84,7 +89,7 @@ class BoundedBodies:
             if body:
                 check_json_depth(body, self.limits.json_depth)
         except BodyTooLarge as exc:
-            await problem_response(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
+            await problem_response(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
             return
         except InvalidInput as exc:
             await problem_response(
@@ -94,30 +99,32 @@ class BoundedBodies:
         await self.app(scope, _replay(body, receive), send)
 
     async def _streamed(self, scope: Scope, receive: Receive, send: Send, setting: str, limit: int) -> None:
-        """The body passes through chunk by chunk; the count stops it past the limit."""
+        """The body passes through chunk by chunk; past the limit the app sees it end there, and whatever it
+        answers about that cut-short body is dropped for the 413. (An exception raised from `receive` would
+        reach the app's own error handlers, wrapped by its middleware, as a 500.)"""
         seen = 0
-        started = False
+        over = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge(setting, limit)
+                    over = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
         async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+            if not over:
+                await send(message)
 
-        try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge as exc:
-            if started:
-                raise
-            await problem_response(send, 413, "Content too large", str(exc), exc.setting, exc.limit)
+        await self.app(scope, counted, watched)
+        if over:
+            exc = BodyTooLarge(setting, limit)
+            await problem_response(send, 413, "Content too large", exc.reason, exc.limit, exc.maximum)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -85,3 +85,22 @@ def test_file_verification_hashes_a_large_upload_without_holding_it(client):
 
 def test_an_empty_file_upload_is_invalid(client):
     assert_problem(client.post("/filings/verify", content=b""), 422, field="file")
+
+
+def test_file_verification_past_its_limit_is_a_413_naming_it_not_a_500(app):
+    from fastapi.testclient import TestClient
+
+    from gzchain.api.limits import BodyLimits, BoundedBodies
+
+    limits = BodyLimits(
+        json_bytes=1 << 20, epcis_bytes=1 << 20, batch_bytes=1 << 20, file_bytes=1000, json_depth=64
+    )
+    # The app's own stack (its error handlers, its logging middleware) under a tighter outer bound.
+    client = TestClient(BoundedBodies(app, limits), raise_server_exceptions=False)
+
+    def chunks():
+        for _ in range(10):
+            yield b"x" * 500
+
+    body = assert_problem(client.post("/filings/verify", content=chunks()), 413)
+    assert body["limit"] == "max_file_bytes" and body["max"] == 1000

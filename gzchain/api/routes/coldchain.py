@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from gzchain.api.deps import Certifier, ColdChainOperator, Regulator, RuntimeDep, holding
+from gzchain.api.deps import Certifier, ColdChainOperator, Regulator, RuntimeDep, TraceSlots, holding
 from gzchain.api.idempotency import run_once
 from gzchain.api.schemas.coldchain import (
     EPCIS_EXAMPLE,
@@ -107,6 +107,7 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 def trace(
     batch: Batch,
     runtime: RuntimeDep,
+    slots: TraceSlots,
     readings_offset: Annotated[
         int, Query(ge=0, le=10_000_000, description="first temperature reading of the page")
     ] = 0,
@@ -124,7 +125,8 @@ def trace(
             limit="trace_readings_max_page",
             maximum=settings.trace_readings_max_page,
         )
-    found = runtime.coldchain().trace(batch)
+    with slots:
+        found = runtime.coldchain().trace(batch)
     limit = readings_limit or settings.trace_readings_page
     # A lot may carry a million readings: the trace serves one page of them (what a chart can show) and the
     # breaching ones first, so that its size is bounded whatever a custodian sent; the events leave their
@@ -161,10 +163,11 @@ def trace(
     summary="Whether a lot is on hold, recalled or cleared: what a pack's page shows first (public)",
     response_model=dict[str, Any],
 )
-def status(batch: Batch, runtime: RuntimeDep) -> JSONResponse:
+def status(batch: Batch, runtime: RuntimeDep, slots: TraceSlots) -> JSONResponse:
     # A few hundred bytes whatever the lot carries: the portal shows a hold or recall from this alone, before
     # (and whether or not) the rest of the trace arrives and renders.
-    found = runtime.coldchain().trace(batch)
+    with slots:
+        found = runtime.coldchain().trace(batch)
     return JSONResponse(
         {
             "batch_id": _public(found.batch.batch_id),
