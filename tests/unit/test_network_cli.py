@@ -158,7 +158,7 @@ def test_the_keystore_and_master_key_are_their_owners_only_and_git_ignores_the_k
     assert stat.S_IMODE(master.stat().st_mode) == 0o600
     assert stat.S_IMODE(master.parent.stat().st_mode) == 0o700
     assert len(base64.b64decode(master.read_text().strip())) == 32
-    # The folders' own .gitignore files keep the keys (validators', agencies') out of any repository it is generated into...
+    # The folders' own .gitignore files keep both kinds of keys out of any repository around them...
     subprocess.run(["git", "init", "-q", str(isolated_env)], check=True)
     untracked = subprocess.run(
         ["git", "-C", str(isolated_env), "status", "--porcelain", "--untracked-files=all"],
