@@ -338,6 +338,7 @@ class BusinessService:
                     row.personal_data = None
                     row.erased_at, row.erased_by = now, signer.address
                     erased.append(row.version)
+        self.store.purge_deleted()
         return Erasure(code, tuple(sorted(erased)), now, signer.address)
 
     # ---- notarised filings (NOTARY; REGISTRAR for what it issues) ----
