@@ -77,7 +77,7 @@ def open_keys(settings: Settings) -> KeyRing:
 
 def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
     throwaway = settings.ephemeral and settings.rpc_url is None and settings.store_url is None
-    store = Store(engine_for(settings.store_url, None if throwaway else settings.data_dir))
+    engine = engine_for(settings.store_url, None if throwaway else settings.data_dir)
     master = _master_key(settings)
     if master is not None:
         key = derive_store_key(master)
@@ -85,7 +85,8 @@ def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
         key = os.urandom(32)
     else:
         key = local_store_key(settings.data_dir)
-    return store, PersonalDataCipher(key)
+    cipher = PersonalDataCipher(key)
+    return Store(engine, cipher), cipher
 
 
 @dataclass

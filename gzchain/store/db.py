@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from gzchain.domain.errors import GzchainError
+from gzchain.store.crypto import PersonalDataCipher
 
 
 class StoreUnavailable(GzchainError):
@@ -51,8 +52,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cipher: PersonalDataCipher | None = None) -> None:
         self.engine = engine
+        # Seals what the store keeps at rest beyond its own tables' sealed columns (idempotent replies).
+        self.cipher = cipher
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # A throwaway in-memory store is one shared connection: its units of work must take turns.
         self._one_at_a_time = threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
