@@ -16,9 +16,15 @@ from gzchain.chain.deployment import (
     write_manifest,
 )
 from gzchain.chain.gateway import ChainGateway, connect
-from gzchain.chain.keys import DemoKeyRing, EncryptedKeyRing, KeyRing, read_master_key
+from gzchain.chain.keys import (
+    DemoKeyRing,
+    EncryptedKeyRing,
+    KeyRing,
+    master_key_location_refusal,
+    read_master_key,
+)
 from gzchain.domain.consortium import Genesis
-from gzchain.domain.errors import NotFound
+from gzchain.domain.errors import InvalidInput, NotFound
 from gzchain.services.api_keys import ApiKeyService
 from gzchain.services.business import BusinessService
 from gzchain.services.certificates import CertificateService
@@ -26,7 +32,7 @@ from gzchain.services.coldchain import ColdChainService
 from gzchain.services.consortium import ConsortiumReads, ConsortiumService
 from gzchain.services.outbox import Recovery
 from gzchain.services.reindex import CertificateContracts, ReindexService
-from gzchain.settings import Settings
+from gzchain.settings import Settings, default_master_key_file
 from gzchain.store.crypto import (
     PersonalDataCipher,
     derive_api_key_pepper,
@@ -38,25 +44,48 @@ from gzchain.store.crypto import (
 from gzchain.store.db import Store, engine_for
 
 
+def master_key_file(settings: Settings) -> Path | None:
+    """The file to read the master key from: as set, or the default one when a keystore needs a key."""
+    if settings.master_key_file is not None:
+        return settings.master_key_file
+    if settings.keystore_file is not None and settings.master_key is None:
+        return default_master_key_file()
+    return None
+
+
+def check_master_key_location(settings: Settings, key_file: Path) -> None:
+    """Refuse a master key file inside the folders whose data it protects, unless told it is meant."""
+    if settings.allow_master_key_in_data_dir:
+        return
+    protected = {"the data folder": settings.data_dir}
+    if settings.keystore_file is not None:
+        protected["the keystore's folder"] = settings.keystore_file.parent
+    refusal = master_key_location_refusal(key_file, protected)
+    if refusal is not None:
+        raise InvalidInput(refusal, field="master_key_file")
+
+
 def _master_key(settings: Settings) -> bytes | None:
-    if settings.master_key is None and settings.master_key_file is None:
+    if settings.master_key is not None:
+        return read_master_key(settings.master_key.get_secret_value(), None)
+    key_file = master_key_file(settings)
+    if key_file is None:
         return None
-    secret = settings.master_key.get_secret_value() if settings.master_key else None
-    return read_master_key(secret, settings.master_key_file)
+    check_master_key_location(settings, key_file)
+    return read_master_key(None, key_file)
 
 
 def open_keys(settings: Settings) -> KeyRing:
     if settings.keystore_file is None:
         return DemoKeyRing()
-    master = _master_key(settings)
-    if master is None:
-        master = read_master_key(None, None)  # raises: says which setting is missing
+    # With a keystore there is always a file to read (the default one at least); the fallback only types.
+    master = _master_key(settings) or read_master_key(None, None)
     return EncryptedKeyRing(settings.keystore_file, master)
 
 
 def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
     throwaway = settings.ephemeral and settings.rpc_url is None and settings.store_url is None
-    store = Store(engine_for(settings.store_url, None if throwaway else settings.data_dir))
+    engine = engine_for(settings.store_url, None if throwaway else settings.data_dir)
     master = _master_key(settings)
     if master is not None:
         key = derive_store_key(master)
@@ -64,7 +93,8 @@ def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
         key = os.urandom(32)
     else:
         key = local_store_key(settings.data_dir)
-    return store, PersonalDataCipher(key)
+    cipher = PersonalDataCipher(key)
+    return Store(engine, cipher), cipher
 
 
 def open_api_key_pepper(settings: Settings) -> bytes:

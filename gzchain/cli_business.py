@@ -23,6 +23,7 @@ from gzchain.domain.registry import (
     DocumentType,
     FileVerification,
     Filing,
+    RecordVersion,
     describe_change,
     file_hash,
     masked,
@@ -220,10 +221,21 @@ def _report_filing(text: str, outcome: FilingChange) -> None:
     console.print(f"  {_proof(outcome.receipt)}")
 
 
+def _store_check(v: RecordVersion) -> str:
+    if not v.verified:
+        return "[red]✗ mismatch[/]"
+    if v.unchecked_public_part is not None:
+        return "[yellow]erased, unchecked (legacy)[/]"
+    return "[green]✓ matches[/]"
+
+
 def _render_lookup(lookup: BusinessLookup) -> None:
     record = lookup.record
     last = lookup.versions[-1] if lookup.versions else None
     public_name = last.public_part.get("name") if last is not None and last.public_part else None
+    if last is not None and last.unchecked_public_part:
+        # An erased legacy version: nothing on chain checks what is left, so it is labelled unchecked.
+        public_name = f"{last.unchecked_public_part.get('name')} (as stored; unchecked: erased legacy record)"
     title = record.name if record else public_name or "(record unavailable: see the problems below)"
     console.rule(f"[bold]{title}")
     console.print(f"USCC {lookup.uscc} · status [bold]{lookup.status.label}[/]")
@@ -250,7 +262,7 @@ def _render_lookup(lookup: BusinessLookup) -> None:
             _commitment(v.scheme),
             v.proof.tx_hash if v.proof else "-",
             str(v.proof.block_number) if v.proof else "-",
-            "[green]✓ matches[/]" if v.verified else "[red]✗ mismatch[/]",
+            _store_check(v),
         )
     console.print(history)
     if lookup.filings:

@@ -17,6 +17,11 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "gzchain"
 
 
+def default_master_key_file() -> Path:
+    """In the user's configuration folder, never next to the data (keystore, store) the key protects."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "gzchain" / "master-key"
+
+
 class Settings(BaseSettings):
     """Where the chain, store and keys live, and how to reach them."""
 
@@ -34,7 +39,14 @@ class Settings(BaseSettings):
         default=None, description="encrypted agency keys; unset means demo keys"
     )
     master_key: SecretStr | None = Field(default=None, description="base64 AES-256 key for the keystore")
-    master_key_file: Path | None = Field(default=None, description="file holding the master key, mode 0600")
+    master_key_file: Path | None = Field(
+        default=None,
+        description="file holding the master key, mode 0600; default with a keystore: "
+        "$XDG_CONFIG_HOME/gzchain/master-key (~/.config/gzchain/master-key)",
+    )
+    allow_master_key_in_data_dir: bool = Field(
+        default=False, description="accept a master key file inside the data or keystore folder it protects"
+    )
     store_url: str | None = Field(default=None, description="SQLAlchemy URL; default: SQLite file")
     tx_timeout_seconds: float = 120.0
     # Request bounds (issue #14), enforced while the body streams in, before it is parsed.

@@ -207,4 +207,6 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith("GZCHAIN_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("GZCHAIN_DATA_DIR", str(tmp_path / "data"))
+    # The default master key file is in the user's configuration folder: never the developer's own.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return tmp_path

@@ -26,6 +26,7 @@ from gzchain.store.api import IdempotencyRow
 from gzchain.store.db import Store, StoreUnavailable
 
 _PENDING = -1  # reserved before the write starts, so a crash mid-write is never silently repeated
+_SEALED = b"sealed:"  # a stored reply sealed with the store's key; older rows hold plain JSON
 # The method and path of the request being served (set by the limits middleware), so a key reused on another
 # route is a different request, never a replay of the first route's response.
 REQUEST_TARGET: ContextVar[tuple[str, str]] = ContextVar("request_target", default=("", ""))
@@ -60,10 +61,37 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def request_fingerprint(payload: Any) -> str:
+def request_fingerprints(store: Store, payload: Any) -> tuple[str, str]:
+    """The digest to keep of a request, and the plain SHA-256 rows written before keyed digests kept.
+
+    The payload may be a record with ID numbers: a plain hash of it kept in the store would let anyone
+    reading the database confirm guesses of them (issue #15), even after an erasure; a keyed one does not.
+    """
     method, path = REQUEST_TARGET.get()
     signed = {"method": method, "path": path, "payload": jsonable_encoder(payload)}
-    return hashlib.sha256(json.dumps(signed, sort_keys=True).encode()).hexdigest()
+    data = json.dumps(signed, sort_keys=True).encode()
+    plain = hashlib.sha256(data).hexdigest()
+    return (store.cipher.fingerprint(data) if store.cipher else plain), plain
+
+
+def _seal(store: Store, agency_id: str, key: str, body: Any) -> bytes:
+    """A reply as the store keeps it: sealed, since it may hold personal data (issued certificates with
+    their holders' names and ID numbers, a revocation's words)."""
+    if store.cipher is None:
+        return json.dumps(body).encode()
+    return _SEALED + store.cipher.seal(body, _context(agency_id, key)).encode()
+
+
+def _unseal(store: Store, agency_id: str, key: str, stored: bytes) -> Any:
+    if not stored.startswith(_SEALED):
+        return json.loads(stored)  # written before replies were sealed
+    if store.cipher is None:
+        raise Conflict(f"the reply kept for Idempotency-Key {key!r} is sealed and this store has no key")
+    return store.cipher.open(stored[len(_SEALED) :].decode(), _context(agency_id, key))
+
+
+def _context(agency_id: str, key: str) -> str:
+    return f"idempotency:{agency_id}:{key}"
 
 
 def _may_have_written(exc: Exception) -> bool:
@@ -85,9 +113,9 @@ def run_once(
         return JSONResponse(jsonable_encoder(write()), status_code=status_code)
     if not 1 <= len(key) <= 255:
         raise InvalidInput("must be 1 to 255 characters", field="Idempotency-Key")
-    fingerprint = request_fingerprint(payload)
+    fingerprints = request_fingerprints(store, payload)
     with _lock_for(agency_id, key):
-        replay = _reserve(store, agency_id, key, fingerprint)
+        replay = _reserve(store, agency_id, key, fingerprints)
         if replay is not None:
             return replay
         try:
@@ -96,7 +124,7 @@ def run_once(
             if not _may_have_written(exc):
                 _release(store, agency_id, key)
             raise
-        encoded = json.dumps(body).encode()
+        encoded = _seal(store, agency_id, key, body)
         with store.session() as session:
             row = session.get(IdempotencyRow, (agency_id, key))
             assert row is not None
@@ -108,10 +136,10 @@ def _lock_for(agency_id: str, key: str) -> threading.Lock:
     return _locks[hash((agency_id, key)) % len(_locks)]
 
 
-def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse | None:
+def _reserve(store: Store, agency_id: str, key: str, fingerprints: tuple[str, str]) -> JSONResponse | None:
     now = _now()
     _sweep_now_and_then(store, now)
-    reserved = _insert(store, agency_id, key, fingerprint, now)
+    reserved = _insert(store, agency_id, key, fingerprints, now)
     if reserved:
         return None
     with store.session() as session:
@@ -119,12 +147,12 @@ def _reserve(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONRe
         expired = row is not None and _aware(row.created_at) <= now - KEY_TTL.get()
         if expired:
             session.delete(row)  # past its lifetime the key names a new request
-    if expired and _insert(store, agency_id, key, fingerprint, now):
+    if expired and _insert(store, agency_id, key, fingerprints, now):
         return None
-    return _replay(store, agency_id, key, fingerprint)
+    return _replay(store, agency_id, key, fingerprints)
 
 
-def _insert(store: Store, agency_id: str, key: str, fingerprint: str, now: datetime) -> bool:
+def _insert(store: Store, agency_id: str, key: str, fingerprints: tuple[str, str], now: datetime) -> bool:
     """Whether the key was free and is now reserved for this request."""
     try:
         with store.session() as session:
@@ -132,7 +160,7 @@ def _insert(store: Store, agency_id: str, key: str, fingerprint: str, now: datet
                 IdempotencyRow(
                     agency_id=agency_id,
                     key=key,
-                    request_hash=fingerprint,
+                    request_hash=fingerprints[0],
                     status_code=_PENDING,
                     body=b"",
                     media_type="application/json",
@@ -146,18 +174,18 @@ def _insert(store: Store, agency_id: str, key: str, fingerprint: str, now: datet
         return False
 
 
-def _replay(store: Store, agency_id: str, key: str, fingerprint: str) -> JSONResponse:
+def _replay(store: Store, agency_id: str, key: str, fingerprints: tuple[str, str]) -> JSONResponse:
     with store.session() as session:
         row = session.get(IdempotencyRow, (agency_id, key))
         assert row is not None
-        if row.request_hash != fingerprint:
+        if row.request_hash not in fingerprints:
             raise Conflict("this Idempotency-Key was already used for a different request")
         if row.status_code == _PENDING:
             raise Conflict(
                 "a request with this Idempotency-Key was interrupted before it finished; "
                 "check the record's state before retrying with a new key"
             )
-        return JSONResponse(json.loads(row.body), status_code=row.status_code)
+        return JSONResponse(_unseal(store, agency_id, key, row.body), status_code=row.status_code)
 
 
 def _release(store: Store, agency_id: str, key: str) -> None:

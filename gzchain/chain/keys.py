@@ -8,6 +8,7 @@ import os
 import secrets
 import stat
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -111,6 +112,32 @@ def new_master_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def write_master_key(path: Path) -> None:
+    """A fresh master key in a new file, 0600; never overwrites one, which a keystore needs."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(new_master_key() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def master_key_location_refusal(key_file: Path, protected: Mapping[str, Path]) -> str | None:
+    """Why `key_file` must not hold the master key (it sits in a folder whose data it protects), or None.
+
+    A key kept beside its ciphertexts is lost with them: one copied folder or backup then holds both.
+    """
+    where = key_file.expanduser().resolve()
+    for what, folder in protected.items():
+        if where.is_relative_to(folder.expanduser().resolve()):
+            return (
+                f"master key file {key_file} is inside {what} {folder}, whose data it protects: keep it "
+                "elsewhere (default ~/.config/gzchain/master-key) or set "
+                "GZCHAIN_ALLOW_MASTER_KEY_IN_DATA_DIR=true"
+            )
+    return None
+
+
 def read_master_key(value: str | None, key_file: Path | None) -> bytes:
     """The master key from a setting, or from a file nobody else may read."""
     if value:
@@ -119,7 +146,13 @@ def read_master_key(value: str | None, key_file: Path | None) -> bytes:
         raise InvalidInput(
             "an encrypted keystore needs GZCHAIN_MASTER_KEY or GZCHAIN_MASTER_KEY_FILE", field="master_key"
         )
-    mode = stat.S_IMODE(key_file.stat().st_mode)
+    try:
+        mode = stat.S_IMODE(key_file.stat().st_mode)
+    except FileNotFoundError:
+        raise NotFound(
+            f"master key file {key_file} does not exist: `gzchain network init` creates one, or set "
+            "GZCHAIN_MASTER_KEY_FILE"
+        ) from None
     if mode & 0o077:
         raise PermissionDenied(
             f"master key file {key_file} is readable by others (mode {mode:o}); chmod 600 it"

@@ -792,9 +792,12 @@ class ReadingProof:
     leaf: bytes
     siblings: tuple[bytes, ...]
     root: bytes
+    # Here: the leaf is in the anchored root, and the stored reading, displayed value included, is one its
+    # anchored event reports (the leaf holds the value's tenths only). On chain: the contract's verifyReading.
     verified_locally: bool
     verified_on_chain: bool
     proof: Proof | None
+    problem: str | None = None  # why the stored reading is not the anchored event's, if it is not
 
     @property
     def verified(self) -> bool:

@@ -158,6 +158,9 @@ class RecordVersion:
     erased_at: datetime | None = None  # when its personal data was erased, and by which registrar
     erased_by: str | None = None
     public_part: Mapping[str, Any] | None = None  # an erased version's public part (record is None)
+    # An erased legacy version's public part as the store keeps it: its one SHA-256 covered the erased
+    # fields too, so nothing on chain can check it any more, and it is never shown as verified.
+    unchecked_public_part: Mapping[str, Any] | None = None
 
     @property
     def erased(self) -> bool:

@@ -1,6 +1,7 @@
 """The folder `gzchain network init` writes: the genesis, and one self-contained folder per validator.
 
-    <out>/genesis.json, network.json (what was generated, and the allowlist additions to keep)
+    <out>/genesis.json, network.json (what was generated, and the allowlist additions to keep),
+          .gitignore (the folder holds private keys: git ignores all of it, wherever it is generated)
     <out>/validator-N/key (0600), key.pub, genesis.json, config.toml, static-nodes.json,
                       permissions_config.toml (identical in every validator folder)
 
@@ -28,6 +29,7 @@ from gzchain.network.permissions import normalise_account, normalise_enode, perm
 NETWORK_FILE = "network.json"
 SUMMARY_KEYS = {"chain_id", "validators", "extra_nodes", "extra_accounts"}
 KEY_FILE = "key"
+GITIGNORE_TEXT = "# validator private keys, written by `gzchain network init`: never commit this folder\n*\n"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class NetworkPlan:
         )
         permissions = permissions_config(self.node_allowlist, self.account_allowlist)
         files = {
+            ".gitignore": GITIGNORE_TEXT,
             "genesis.json": genesis,
             NETWORK_FILE: json.dumps(self.summary(), indent=2) + "\n",
         }

@@ -339,6 +339,7 @@ class BusinessService:
                     row.personal_data = None
                     row.erased_at, row.erased_by = now, signer.address
                     erased.append(row.version)
+        self.store.purge_deleted()
         return Erasure(code, tuple(sorted(erased)), now, signer.address)
 
     # ---- notarised filings (NOTARY; REGISTRAR for what it issues) ----
@@ -494,6 +495,7 @@ class BusinessService:
                     "transaction": _proves(proof, row.tx_hash, row.block_number),
                 }
             )
+        erased = row is not None and row.erased_at is not None and problem is None
         return RecordVersion(
             number=number,
             change_type=ChangeType.decode(change_type),
@@ -509,7 +511,8 @@ class BusinessService:
             commitment=commitment if problem is None else None,
             erased_at=_utc(row.erased_at) if row is not None else None,
             erased_by=self._agency_name(row.erased_by) if row is not None and row.erased_by else None,
-            public_part=row.public_record if row is not None and row.erased_at and problem is None else None,
+            public_part=row.public_record if erased and commitment is not None else None,
+            unchecked_public_part=row.public_record if erased and commitment is None else None,
         )
 
     def _open(

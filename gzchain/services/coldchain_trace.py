@@ -334,6 +334,13 @@ class ColdChainReader:
         on_chain = self.gateway.call(
             self.contract.functions.verifyReading(batch_id, digest, leaf, list(siblings))
         )
+        proof = self._logs([batch_id]).anchored.get((batch_id, digest))
+        # The leaf holds the value's tenths only: the displayed value is proven by the stored event's own
+        # sensor report, which its hash on chain covers, so the event is checked as a trace checks it.
+        stored, _ = self._stored_events([hex_id(batch_id)], event_hash=hex_id(digest))
+        _, problem = self._check_event(
+            stored.get((hex_id(batch_id), hex_id(digest))), records, digest, anchored, proof
+        )
         lot = self.stored_lots([batch_id]).get(batch_id)
         return ReadingProof(
             lot=lot.number if lot else short_id(batch_id),
@@ -344,9 +351,10 @@ class ColdChainReader:
             leaf=leaf,
             siblings=siblings,
             root=anchored.readings_root,
-            verified_locally=verify(siblings, anchored.readings_root, leaf),
+            verified_locally=verify(siblings, anchored.readings_root, leaf) and problem is None,
             verified_on_chain=on_chain,
-            proof=self._logs([batch_id]).anchored.get((batch_id, digest)),
+            proof=proof,
+            problem=problem,
         )
 
     @cached_property
@@ -600,15 +608,21 @@ class ColdChainReader:
         return events, ordered_points, store_problems
 
     def _stored_events(
-        self, keys: Sequence[str]
+        self, keys: Sequence[str], event_hash: str | None = None
     ) -> tuple[dict[tuple[str, str], _StoredEvent], dict[tuple[str, str], list[ReadingRecord]]]:
-        """The stored events of these batches, by (batch, event hash), and their confirmed readings in order.
+        """The stored events of these batches (or only the one `event_hash`), by (batch, event hash), and
+        their confirmed readings in order.
 
         Plain rows, not ORM objects, and each event's JSON as the stored text: a trace reads hundreds of
         events and their readings, and the text is what a stored event's check is remembered by.
         """
         events = ColdChainEventRow.__table__.c
         readings = ColdChainReadingRow.__table__.c
+        of_events = [events.batch_id.in_(keys)]
+        of_readings = [readings.batch_id.in_(keys), readings.block_number.is_not(None)]
+        if event_hash is not None:
+            of_events.append(events.event_hash == event_hash)
+            of_readings.append(readings.event_hash == event_hash)
         with self.store.session() as session:
             stored = {
                 (batch_id, event_hash): _StoredEvent(*rest)
@@ -621,7 +635,7 @@ class ColdChainReader:
                         events.agency,
                         events.tx_hash,
                         events.block_number,
-                    ).where(events.batch_id.in_(keys))
+                    ).where(*of_events)
                 )
             }
             records: dict[tuple[str, str], list[ReadingRecord]] = {}
@@ -636,7 +650,7 @@ class ColdChainReader:
                     readings.high_tenths,
                     readings.value,
                 )
-                .where(readings.batch_id.in_(keys), readings.block_number.is_not(None))
+                .where(*of_readings)
                 .order_by(readings.position)
             ):
                 records.setdefault((batch_id, event_hash), []).append(ReadingRecord(*values))

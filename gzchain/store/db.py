@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from gzchain.domain.errors import GzchainError
+from gzchain.store.crypto import PersonalDataCipher
 
 
 class StoreUnavailable(GzchainError):
@@ -45,12 +46,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    # Deleted content is overwritten with zeros, so erased personal data does not linger in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 class Store:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cipher: PersonalDataCipher | None = None) -> None:
         self.engine = engine
+        # Seals what the store keeps at rest beyond its own tables' sealed columns (idempotent replies).
+        self.cipher = cipher
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # A throwaway in-memory store is one shared connection: its units of work must take turns.
         self._one_at_a_time = threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
@@ -65,6 +70,16 @@ class Store:
                 f"the store at {engine.url.render_as_string(hide_password=True)} "
                 f"cannot be opened: {type(exc).__name__}"
             ) from exc
+
+    def purge_deleted(self) -> None:
+        """After an erasure: no copy of what was deleted may stay in the store's files. SQLite zeroes freed
+        space itself (secure_delete), but its write-ahead log still holds pages as they were written, so
+        the log is checkpointed into the database and truncated. PostgreSQL keeps dead row versions until
+        VACUUM reuses their space; nothing is done for it here."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self._one_at_a_time, self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
     def session(self) -> Iterator[Session]:

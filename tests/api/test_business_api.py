@@ -8,6 +8,8 @@ import pytest
 from support.api import assert_problem
 from support.records import ARTICLES, LEGAL_REP, SHAREHOLDER, USCC, a_record
 
+from gzchain.domain.business import ChangeType, record_from_dict, record_hash
+
 ARTICLES_HASH = hashlib.sha256(ARTICLES).hexdigest()
 FILING = {"uscc": USCC, "document_type": "articles-of-association", "file_hash": ARTICLES_HASH}
 
@@ -185,3 +187,30 @@ def test_the_erasure_route_is_for_registrars_only(client, auth):
     body = client.get(f"/businesses/{USCC}").json()
     assert body["verified"] is True and body["versions"][-1]["erased_by"]
     assert LEGAL_REP[1] not in str(body) and LEGAL_REP[0] not in str(body)
+
+
+def test_an_erased_legacy_record_is_returned_apart_as_unverified_never_as_the_record(client, auth, runtime):
+    # Registered the old way (the record's plain SHA-256 on chain, no commitment), then erased.
+    service = runtime.business()
+    record = record_from_dict(a_record())
+    fn = service.contract.functions.register(USCC.encode(), record_hash(record))
+    service._record_version(fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, "")
+    status = {"action": "deregister", "reason": "dissolved"}
+    assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
+    assert client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-msa")).status_code == 201
+    body = client.get(f"/businesses/{USCC}").json()
+    assert body["verified"] is True  # erased, not tampered
+    for version in body["versions"]:
+        assert version["legacy"] is True and version["erased_at"]
+        assert version["record"] is None and version["fields"] == []
+        assert version["unverified_record"]["name"] == a_record()["name"]
+        assert version["unverified_record"]["legal_representative"] == {"name": None, "id_number": None}
+    assert LEGAL_REP[0] not in str(body) and LEGAL_REP[1] not in str(body)
+
+
+def test_a_salted_erased_record_is_the_verified_record_and_nothing_is_unverified(client, auth, registered):
+    status = {"action": "deregister", "reason": "dissolved"}
+    assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
+    assert client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-msa")).status_code == 201
+    for version in client.get(f"/businesses/{USCC}").json()["versions"]:
+        assert version["record"]["name"] == a_record()["name"] and version["unverified_record"] is None

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.encoders import jsonable_encoder
+from sqlalchemy import text
 from support.api import assert_problem
 
 from gzchain.api.routes import coldchain as coldchain_routes
@@ -63,7 +64,17 @@ def test_a_trace_is_rendered_as_fastapis_own_encoder_renders_it(runtime, lot):
 def test_anyone_can_prove_a_single_reading_belongs_to_the_anchored_set(client, lot):
     proof = client.get(f"/coldchain/batches/{lot[0]}/events/{lot[1]}/readings/2/proof").json()
     assert proof["verified_locally"] is True and proof["verified_on_chain"] is True
-    assert proof["reading"]["value"] == "-17.2"
+    assert proof["reading"]["value"] == "-17.2" and proof["problem"] is None
+
+
+def test_a_reading_whose_stored_value_was_altered_is_not_proven_and_the_answer_says_why(client, runtime, lot):
+    # Its leaf holds the tenths only: -17.20 and -17.2 share it, so the Merkle proof alone would hold.
+    with runtime.store.engine.begin() as connection:
+        connection.execute(text("UPDATE coldchain_readings SET value = '-17.20' WHERE position = 2"))
+    proof = client.get(f"/coldchain/batches/{lot[0]}/events/{lot[1]}/readings/2/proof").json()
+    assert proof["reading"]["value"] == "-17.20"
+    assert proof["verified_locally"] is False and proof["verified_on_chain"] is True
+    assert proof["problem"] == "the store's stored readings differ from the chain's"
 
 
 def test_an_unknown_lot_or_reading_is_404(client, lot):

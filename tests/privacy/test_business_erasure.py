@@ -7,6 +7,7 @@ Runs on the embedded chain and on anvil (`--lane anvil`).
 
 from __future__ import annotations
 
+import base64
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -155,3 +156,24 @@ def test_erasure_is_refused_to_an_agency_that_is_not_a_registrar(deregistered: B
     with pytest.raises(PermissionDenied, match="not an active registrar"):
         deregistered.erase_personal_data("gz-notary", USCC)
     assert deregistered.lookup(USCC).versions[0].record is not None
+
+
+def test_the_erased_ciphertext_is_nowhere_in_the_store_files_afterwards(
+    deregistered: BusinessService, tmp_path: Path
+):
+    # Sealed under the store's key, which stays: a stale copy in a free page or in the write-ahead log
+    # could still be opened, so erasure must leave no copy of the bytes in any of the store's files.
+    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+        sealed = [row[0] for row in db.execute("SELECT personal_data FROM business_versions")]
+    assert len(sealed) == 3
+    deregistered.erase_personal_data("gz-msa", USCC)
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("store.sqlite")]
+    on_disk = b"".join(p.read_bytes() for p in files)
+    for token in sealed:
+        assert token.encode() not in on_disk
+        assert base64.b64decode(token)[13:45] not in on_disk  # nor any raw form of it
+
+
+def test_every_connection_to_the_sqlite_store_zeroes_what_it_deletes(store: Store):
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1

@@ -402,6 +402,24 @@ def test_an_altered_legacy_record_is_reported_as_altered(service: BusinessServic
     assert version.problem and "does not match the hash on chain" in version.problem
 
 
+def test_an_erased_legacy_versions_public_part_is_never_shown_as_verified(
+    service: BusinessService, db: sqlite3.Connection
+):
+    # Its one SHA-256 covered the erased fields too: nothing on chain can check what is left of it.
+    register_the_old_way(service)
+    service.deregister("gz-msa", USCC, "dissolved by its shareholders")
+    service.erase_personal_data("gz-msa", USCC)
+    db.execute("UPDATE business_versions SET public_record = json_set(public_record, '$.address', '别处')")
+    db.commit()
+    lookup = service.lookup(USCC)
+    assert lookup.verified, lookup.problems  # erased, not tampered
+    for version in lookup.versions:
+        assert version.erased and version.legacy
+        assert version.record is None and version.public_part is None
+        assert version.unchecked_public_part is not None  # kept apart, said to be unchecked
+        assert version.unchecked_public_part["address"] == "别处"
+
+
 def test_a_status_change_keeps_the_salts_so_its_version_repeats_the_root(service: BusinessService):
     registered = service.register("gz-msa", a_record())
     suspended = service.suspend("gz-msa", USCC, "listed")

@@ -663,6 +663,46 @@ def test_tampering_any_displayed_field_of_a_stored_reading_makes_the_trace_say_s
     assert trace.temperatures == (), "readings of an event that fails its check are not shown as proven"
 
 
+@pytest.mark.parametrize(
+    ("column", "tampered"),
+    [
+        ("value", "'-5.0'"),  # same tenths' leaf, so the Merkle proof alone still holds
+        ("start_ms", "start_ms + 60000"),
+    ],
+)
+def test_a_reading_proof_of_a_tampered_stored_reading_is_not_verified_and_says_why(
+    service: ColdChainService, db, column: str, tampered: str
+):
+    lot = book(service)
+    anchored = service.record_event(
+        IMPORTER, lot, "arriving", location=PORT, time=T0, readings=readings(T0, "-20.2", "-17.0")
+    )
+    event_hash = anchored.items[0].event_hash
+    proof = service.reading_proof(lot, event_hash, 0)
+    assert proof.verified and proof.problem is None and proof.reading.value == "-20.2"
+    with db:
+        db.execute(f"UPDATE coldchain_readings SET {column} = {tampered} WHERE position = 0")
+    proof = service.reading_proof(lot, event_hash, 0)
+    assert not proof.verified and not proof.verified_locally
+    assert proof.problem == "the store's stored readings differ from the chain's"
+    untouched = service.reading_proof(lot, event_hash, 1)  # its event's readings no longer check either
+    assert not untouched.verified and untouched.problem == proof.problem
+
+
+def test_a_reading_proof_of_an_event_altered_in_the_store_is_not_verified(service: ColdChainService, db):
+    lot = book(service)
+    anchored = service.record_event(
+        IMPORTER, lot, "arriving", location=PORT, time=T0, readings=readings(T0, "-20.2", "-17.0")
+    )
+    with db:
+        db.execute(
+            "UPDATE coldchain_events SET event = json_set(event, '$.readPoint.id', 'urn:epc:id:sgln:0.0.0')"
+        )
+    proof = service.reading_proof(lot, anchored.items[0].event_hash, 0)
+    assert not proof.verified
+    assert proof.problem and "does not match its hash on chain" in proof.problem
+
+
 def test_a_lot_number_altered_in_the_store_is_not_shown_as_the_lots_name(service: ColdChainService, db):
     lot = book(service, "BR-7")
     batch_id = service.resolve_batch(lot)

@@ -1,8 +1,12 @@
-"""`gzchain network init` from the command line: keys kept across runs, keystore accounts, refusals."""
+"""`gzchain network init` from the command line: keys kept across runs, the agencies' keystore it creates,
+refusals."""
 
 from __future__ import annotations
 
+import base64
 import json
+import stat
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -17,7 +21,8 @@ AGENCY_NODE = "enode://" + "ab" * 64 + "@10.8.0.5:30303"
 
 
 @pytest.fixture
-def init(isolated_env: Path):
+def init(isolated_env: Path, monkeypatch):
+    monkeypatch.chdir(isolated_env)  # the default keystore folder is relative: never the repository's
     runner = CliRunner(env={"COLUMNS": "200"})
     out = isolated_env / "network"
 
@@ -34,10 +39,11 @@ def allowlists(out: Path, node: str = "validator-1") -> dict:
     return tomllib.loads((out / node / "permissions_config.toml").read_text())
 
 
-def test_init_writes_four_validators_with_the_demo_agencies_allowed(init):
-    output = init()
+def test_init_with_demo_keys_writes_four_validators_with_the_demo_agencies_allowed(init, isolated_env):
+    output = init("--demo-keys")
     assert "allowed: 4 node(s), 11 account(s); 4 new validator key(s)" in output
     assert "DEMO addresses" in output
+    assert not (isolated_env / "deploy").exists() and not (isolated_env / "config").exists()
     demo = DemoKeyRing()
     accounts = [demo.address(a.id).lower() for a in load_genesis().agencies]
     assert allowlists(init.out)["accounts-allowlist"] == accounts
@@ -67,15 +73,15 @@ def test_fresh_folders_get_fresh_random_keys(init, tmp_path: Path):
 
 
 def test_added_nodes_and_accounts_are_remembered_until_removed(init):
-    init()
-    init("--allow-node", AGENCY_NODE, "--allow-account", "haizhu-health")
+    init("--demo-keys")
+    init("--demo-keys", "--allow-node", AGENCY_NODE, "--allow-account", "haizhu-health")
     haizhu = DemoKeyRing().address("haizhu-health").lower()
     assert allowlists(init.out, "validator-2")["nodes-allowlist"][-1] == AGENCY_NODE
     assert allowlists(init.out, "validator-2")["accounts-allowlist"][-1] == haizhu
-    init()  # a later run without the options keeps them
+    init("--demo-keys")  # a later run without the options keeps them
     assert AGENCY_NODE in allowlists(init.out)["nodes-allowlist"]
     assert haizhu in allowlists(init.out)["accounts-allowlist"]
-    init("--remove-node", AGENCY_NODE, "--remove-account", haizhu)
+    init("--demo-keys", "--remove-node", AGENCY_NODE, "--remove-account", haizhu)
     assert AGENCY_NODE not in allowlists(init.out)["nodes-allowlist"]
     assert haizhu not in allowlists(init.out)["accounts-allowlist"]
 
@@ -120,3 +126,110 @@ def test_a_second_run_keeps_the_folders_chain_id_and_hosts(init):
     assert [v["host"] for v in summary["validators"]] == hosts
     assert json.loads((init.out / "genesis.json").read_text())["config"]["chainId"] == 2020
     assert [n.split("@")[1] for n in allowlists(init.out)["nodes-allowlist"]] == [f"{h}:30303" for h in hosts]
+
+
+def keystore_addresses(path: Path, master_key_file: Path) -> dict[str, str]:
+    ring = EncryptedKeyRing(path, read_master_key(None, master_key_file))
+    return {agency: ring.address(agency).lower() for agency in ring.agencies()}
+
+
+def test_init_creates_a_keystore_of_fresh_keys_whose_addresses_the_allowlist_admits(init, isolated_env):
+    output = init()
+    keystore = isolated_env / "deploy" / "besu" / "keystore" / "agencies.json"
+    master = isolated_env / "config" / "gzchain" / "master-key"
+    assert "11 new key(s)" in output and f"master key: {master} (created, mode 600)" in output
+    addresses = keystore_addresses(keystore, master)
+    agencies = [a.id for a in load_genesis().agencies]
+    assert sorted(addresses) == sorted(agencies)
+    assert allowlists(init.out)["accounts-allowlist"] == [addresses[a] for a in agencies]
+    demo = {DemoKeyRing().address(a).lower() for a in agencies}
+    assert demo.isdisjoint(addresses.values())
+    summary = json.loads((init.out / "network.json").read_text())
+    assert {a["id"]: a["address"].lower() for a in summary["agencies"]} == addresses
+    assert {v["address"].lower() for v in summary["validators"]}.isdisjoint(addresses.values())
+
+
+def test_the_keystore_and_master_key_are_their_owners_only_and_git_ignores_the_keystore(init, isolated_env):
+    init()
+    folder = isolated_env / "deploy" / "besu" / "keystore"
+    master = isolated_env / "config" / "gzchain" / "master-key"
+    assert stat.S_IMODE((folder / "agencies.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(master.stat().st_mode) == 0o600
+    assert stat.S_IMODE(master.parent.stat().st_mode) == 0o700
+    assert len(base64.b64decode(master.read_text().strip())) == 32
+    # The folders' own .gitignore files keep both kinds of keys out of any repository around them...
+    subprocess.run(["git", "init", "-q", str(isolated_env)], check=True)
+    untracked = subprocess.run(
+        ["git", "-C", str(isolated_env), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert untracked == "?? config/gzchain/master-key\n"  # this test repository ignores nothing else
+    # ...and the project's .gitignore ignores the default folder too.
+    root = Path(__file__).resolve().parents[2]
+    ignored = subprocess.run(
+        ["git", "-C", str(root), "check-ignore", "deploy/besu/keystore/agencies.json"], capture_output=True
+    )
+    assert ignored.returncode == 0
+
+
+def test_running_init_again_keeps_the_agency_keys(init, isolated_env):
+    init()
+    keystore = isolated_env / "deploy" / "besu" / "keystore" / "agencies.json"
+    before = keystore.read_bytes()
+    output = init()
+    assert "0 new key(s)" in output and "(created" not in output
+    assert keystore.read_bytes() == before
+
+
+def test_fresh_keystores_hold_fresh_random_keys(init, isolated_env, monkeypatch):
+    init()
+    first = keystore_addresses(
+        isolated_env / "deploy/besu/keystore/agencies.json", isolated_env / "config/gzchain/master-key"
+    )
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(isolated_env / "other-config"))
+    init("--keystore", str(isolated_env / "other" / "agencies.json"))
+    second = keystore_addresses(
+        isolated_env / "other" / "agencies.json", isolated_env / "other-config/gzchain/master-key"
+    )
+    assert set(first.values()).isdisjoint(second.values())
+
+
+def test_an_agency_allowed_later_gets_a_fresh_key_in_the_keystore(init, isolated_env):
+    init()
+    init("--allow-account", "haizhu-health")
+    addresses = keystore_addresses(
+        isolated_env / "deploy/besu/keystore/agencies.json", isolated_env / "config/gzchain/master-key"
+    )
+    assert allowlists(init.out)["accounts-allowlist"][-1] == addresses["haizhu-health"]
+    assert addresses["haizhu-health"] != DemoKeyRing().address("haizhu-health").lower()
+
+
+def test_a_keystore_whose_master_key_file_is_missing_is_refused_and_left_alone(init, isolated_env):
+    init()
+    keystore = isolated_env / "deploy" / "besu" / "keystore" / "agencies.json"
+    before = keystore.read_bytes()
+    (isolated_env / "config" / "gzchain" / "master-key").unlink()
+    output = init(expect=3)
+    assert "exists but its master key file" in output and "restore that file" in output
+    assert keystore.read_bytes() == before
+    assert not (isolated_env / "config" / "gzchain" / "master-key").exists()
+
+
+def test_a_master_key_file_inside_the_data_folder_is_refused_unless_allowed(init, isolated_env, monkeypatch):
+    inside = isolated_env / "data" / "master-key"
+    monkeypatch.setenv("GZCHAIN_MASTER_KEY_FILE", str(inside))
+    output = init(expect=2)
+    assert f"master key file {inside} is inside the data folder" in output
+    assert "GZCHAIN_ALLOW_MASTER_KEY_IN_DATA_DIR" in output
+    assert not inside.exists() and not (isolated_env / "deploy" / "besu" / "keystore").exists()
+    monkeypatch.setenv("GZCHAIN_ALLOW_MASTER_KEY_IN_DATA_DIR", "true")
+    assert f"master key: {inside} (created, mode 600)" in init()
+
+
+def test_a_master_key_file_beside_the_keystore_is_refused(init, isolated_env, monkeypatch):
+    monkeypatch.setenv("GZCHAIN_MASTER_KEY_FILE", str(isolated_env / "keys" / "master-key"))
+    output = init("--keystore", str(isolated_env / "keys" / "agencies.json"), expect=2)
+    assert "is inside the keystore's folder" in output

@@ -63,8 +63,15 @@ def test_the_pin_rule_accepts_only_pinned_releases_with_reliable_qbft_shanghai(i
     assert besu_release_allowed(image) is allowed
 
 
+SERVICES = {"besu-init", *VALIDATORS, "postgres", "keys-init", "api"}
+
+
+def volume_target(volume: str | dict[str, Any]) -> str:
+    return volume["target"] if isinstance(volume, dict) else volume.split(":")[1]
+
+
 def test_the_compose_file_runs_four_validators_postgres_and_the_api(compose):
-    assert set(services(compose)) == {"besu-init", *VALIDATORS, "postgres", "api"}
+    assert set(services(compose)) == SERVICES
 
 
 def test_every_besu_container_runs_one_allowed_pinned_release(compose):
@@ -89,7 +96,7 @@ def test_every_validator_runs_its_generated_config_with_free_gas_and_permissioni
 def test_no_volume_is_mounted_at_or_under_opt_besu(compose):
     for name, service in services(compose).items():
         for volume in service.get("volumes", []):
-            target = Path(volume.split(":")[1])
+            target = Path(volume_target(volume))
             assert not target.is_relative_to("/opt/besu"), f"{name} mounts {volume}"
 
 
@@ -138,7 +145,10 @@ def test_the_api_deploys_then_serves_once_every_validator_and_postgres_are_healt
     api = services(compose)["api"]
     assert api["build"] == "."
     assert api["command"] == ["sh", "-c", "gzchain deploy && gzchain serve --host 0.0.0.0"]
-    assert api["depends_on"] == {name: {"condition": "service_healthy"} for name in [*VALIDATORS, "postgres"]}
+    assert api["depends_on"] == {
+        "keys-init": {"condition": "service_completed_successfully"},
+        **{name: {"condition": "service_healthy"} for name in [*VALIDATORS, "postgres"]},
+    }
     for name in [*VALIDATORS, "postgres"]:
         assert services(compose)[name]["healthcheck"]["test"], name
     environment = api["environment"]
@@ -197,7 +207,7 @@ def test_docker_compose_config_accepts_the_file():
     env = {**os.environ, "POSTGRES_PASSWORD": "compose-config-check"}
     rendered = subprocess.run([*cli, "config"], capture_output=True, text=True, env=env)
     assert rendered.returncode == 0, rendered.stderr
-    assert set(yaml.safe_load(rendered.stdout)["services"]) == {"besu-init", *VALIDATORS, "postgres", "api"}
+    assert set(yaml.safe_load(rendered.stdout)["services"]) == SERVICES
 
 
 def test_docker_compose_config_demands_a_database_password():
@@ -210,3 +220,64 @@ def test_docker_compose_config_demands_a_database_password():
 
 def test_the_api_is_started_again_whenever_it_dies(compose):
     assert services(compose)["api"]["restart"] == "unless-stopped"
+
+
+def test_the_api_signs_with_the_keystore_and_reads_the_master_key_outside_its_data_folder(compose):
+    api = services(compose)["api"]
+    environment = api["environment"]
+    assert environment["GZCHAIN_KEYSTORE_FILE"] == "/var/lib/gzchain/keystore.json"
+    master = Path(environment["GZCHAIN_MASTER_KEY_FILE"])
+    assert master == Path("/run/gzchain/master-key")
+    assert not master.is_relative_to(environment["GZCHAIN_DATA_DIR"])
+    assert "--allow-demo-keys" not in " ".join(api["command"])
+    assert api["volumes"] == ["gzchain-data:/var/lib/gzchain", "gzchain-master-key:/run/gzchain:ro"]
+    assert "GZCHAIN_MASTER_KEY" not in environment  # never the key itself in the environment
+
+
+def test_keys_init_copies_the_keystore_and_master_key_for_the_api_user_without_creating_them(compose):
+    init = services(compose)["keys-init"]
+    assert init["user"] == "root" and init["network_mode"] == "none" and init["build"] == "."
+    binds = {v["target"]: v for v in init["volumes"] if isinstance(v, dict)}
+    assert (
+        binds["/keys/agencies.json"]["source"]
+        == "${GZCHAIN_KEYSTORE_FILE:-./deploy/besu/keystore/agencies.json}"
+    )
+    assert binds["/keys/master-key"]["source"] == (
+        "${GZCHAIN_MASTER_KEY_FILE:-${XDG_CONFIG_HOME:-~/.config}/gzchain/master-key}"
+    )
+    for bind in binds.values():
+        # A missing host file must stop `up`, not become an empty directory Docker creates in its place.
+        assert bind["type"] == "bind" and bind["read_only"] is True
+        assert bind["bind"] == {"create_host_path": False}
+    assert [v for v in init["volumes"] if isinstance(v, str)] == [
+        "gzchain-data:/var/lib/gzchain",
+        "gzchain-master-key:/run/gzchain",
+    ]
+    script = init["command"][0]
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "--uid 10001" in dockerfile  # the API's user, who must own the copies
+    assert "install -o 10001 -g 10001 -m 0600 /keys/agencies.json /var/lib/gzchain/keystore.json" in script
+    assert "install -o 10001 -g 10001 -m 0600 /keys/master-key /run/gzchain/master-key" in script
+    assert "gzchain-master-key" in compose["volumes"]
+
+
+def test_docker_compose_config_mounts_the_generated_keystore_and_the_users_master_key(tmp_path: Path):
+    cli = _compose_cli()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GZCHAIN_", "XDG_"))},
+        "POSTGRES_PASSWORD": "compose-config-check",
+        "HOME": str(tmp_path),
+    }
+    rendered = yaml.safe_load(
+        subprocess.run([*cli, "config"], capture_output=True, text=True, env=env).stdout
+    )
+    sources = {v["target"]: v["source"] for v in rendered["services"]["keys-init"]["volumes"]}
+    assert sources["/keys/agencies.json"] == str(ROOT / "deploy" / "besu" / "keystore" / "agencies.json")
+    assert sources["/keys/master-key"] == str(tmp_path / ".config" / "gzchain" / "master-key")
+    env |= {"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "GZCHAIN_KEYSTORE_FILE": str(tmp_path / "ks.json")}
+    rendered = yaml.safe_load(
+        subprocess.run([*cli, "config"], capture_output=True, text=True, env=env).stdout
+    )
+    sources = {v["target"]: v["source"] for v in rendered["services"]["keys-init"]["volumes"]}
+    assert sources["/keys/agencies.json"] == str(tmp_path / "ks.json")
+    assert sources["/keys/master-key"] == str(tmp_path / "xdg" / "gzchain" / "master-key")

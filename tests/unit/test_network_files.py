@@ -126,7 +126,7 @@ def test_the_same_keys_generate_byte_identical_folders(tmp_path: Path):
     assert files_a == sorted(
         p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
     )
-    assert len(files_a) == 2 + 4 * 6
+    assert len(files_a) == 3 + 4 * 6
     for relative in files_a:
         assert (tmp_path / "a" / relative).read_bytes() == (tmp_path / "b" / relative).read_bytes(), relative
 

@@ -149,12 +149,7 @@ def public_record(v: RecordVersion) -> dict[str, Any] | None:
     """The record as the public may see it: ID numbers and natural-person shareholders' names masked;
     after erasure, the public part with the erased values null."""
     if v.public_part is not None:
-        data = copy.deepcopy(dict(v.public_part))
-        data["legal_representative"] = {"name": None, "id_number": None}
-        for holder in data.get("shareholders", []):
-            if holder.get("kind") == "natural_person":
-                holder |= {"name": None, "identifier": None}
-        return data
+        return _erased_view(v.public_part)
     if v.record is None:
         return None
     data = record_to_dict(v.record)
@@ -163,6 +158,15 @@ def public_record(v: RecordVersion) -> dict[str, Any] | None:
         if holder["kind"] == "natural_person":
             holder["identifier"] = masked(holder["identifier"])
             holder["name"] = masked_name(holder["name"])
+    return data
+
+
+def _erased_view(part: Any) -> dict[str, Any]:
+    data = copy.deepcopy(dict(part))
+    data["legal_representative"] = {"name": None, "id_number": None}
+    for holder in data.get("shareholders", []):
+        if holder.get("kind") == "natural_person":
+            holder |= {"name": None, "identifier": None}
     return data
 
 
@@ -237,6 +241,11 @@ class VersionPublic(BaseModel):
     verified: bool
     problem: str | None
     record: dict[str, Any] | None
+    unverified_record: dict[str, Any] | None = Field(
+        description="an erased legacy version's public part as the store keeps it, erased values null: its "
+        "one SHA-256 on chain covered the erased fields too, so nothing can check it, and it is never in "
+        "`record`"
+    )
     fields: list[FieldProofPublic] = Field(description="public fields, each provable against the chain")
     private_fields: list[PrivateFieldPublic]
     erased_at: datetime | None = Field(description="when the version's personal data was erased")
@@ -260,6 +269,7 @@ class VersionPublic(BaseModel):
             verified=v.verified,
             problem=v.problem,
             record=public_record(v),
+            unverified_record=_erased_view(v.unchecked_public_part) if v.unchecked_public_part else None,
             fields=fields,
             private_fields=private_fields,
             erased_at=v.erased_at,

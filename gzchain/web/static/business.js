@@ -37,6 +37,9 @@ function changeWords(change) {
 
 function render(found) {
   const current = [...found.versions].reverse().find((version) => version.record)?.record ?? null;
+  // An erased legacy record: what the store keeps of it cannot be checked against the chain any more, so it
+  // is shown apart, marked unchecked, and never under the page's verified note.
+  const unchecked = current ? null : (found.versions.at(-1)?.unverified_record ?? null);
   const fact = (label, ...value) => [el("dt", {}, label), el("dd", {}, ...value)];
   const status = found.status;
   result.replaceChildren(
@@ -55,6 +58,7 @@ function render(found) {
       ),
     ),
     current ? record(current, found.versions.at(-1)) : null,
+    unchecked ? record(unchecked, found.versions.at(-1), true) : null,
     history(found),
     filings(found),
     verifiedNote(found, "business"),
@@ -62,7 +66,7 @@ function render(found) {
   document.title = `${current ? current.name : found.uscc} · ${t("business.title")} · gzchain`;
 }
 
-function record(current, latest) {
+function record(current, latest, unchecked = false) {
   const fact = (label, ...value) => [el("dt", {}, label), el("dd", {}, ...value)];
   // Erased personal data comes back null: say so, with when and by whom, rather than show a blank.
   const erased = t("business.erased");
@@ -74,8 +78,9 @@ function record(current, latest) {
     : [];
   return el(
     "section",
-    { class: "card", id: "record" },
+    { class: "card", id: unchecked ? "unchecked-record" : "record" },
     el("h2", {}, t("business.record")),
+    unchecked ? el("p", { class: "banner warn", id: "unchecked" }, t("business.unchecked")) : null,
     el(
       "dl",
       { class: "facts" },

@@ -250,9 +250,11 @@ function breachItem(point) {
     try {
       const path = `/coldchain/batches/${point.batch_id}/events/${point.event_hash}/readings/${point.index}/proof`;
       const proof = await api(path);
-      const ok = proof.verified_locally && proof.verified_on_chain;
+      // The leaf covers the value's tenths only; `problem` says when the stored reading is not its event's.
+      const ok = proof.verified_locally && proof.verified_on_chain && !proof.problem;
       outcome.replaceChildren(
         badge(ok ? "ok" : "bad", ok ? t("trace.proofOk", { siblings: proof.siblings.length }) : t("trace.proofBad")),
+        proof.problem ? el("div", { class: "banner warn", "data-problem": "" }, proof.problem) : null,
         proofLine(proof.proof),
       );
     } catch (error) {
