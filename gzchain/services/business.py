@@ -843,8 +843,8 @@ def _proves(proof: ChainProof | None, tx_hash: str | None, block_number: int | N
     return proof is not None and (proof.tx_hash, proof.block_number) == (tx_hash, block_number)
 
 
-def _stored_reason(code: int | None, digest: str | None) -> tuple[int, str] | None:
-    return None if digest is None or code is None else (code, digest)
+def _stored_reason(code: int | None, digest: str | None) -> tuple[int | None, str | None] | None:
+    return None if digest is None and code is None else (code, digest)
 
 
 def _chain_reason(code: int, digest: bytes) -> tuple[int, str] | None:

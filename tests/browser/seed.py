@@ -70,7 +70,7 @@ def _an_erased_business(rt: Any) -> str:
             "establishment_date": "2015-06-01",
         },
     )
-    business.deregister("gz-msa", uscc, "dissolved by its shareholder")
+    business.deregister("gz-msa", uscc, "voluntary-dissolution", "dissolved by its shareholder")
     business.erase_personal_data("gz-msa", uscc)
     return uscc
 

@@ -114,7 +114,7 @@ def test_an_attacker_knowing_every_field_cannot_confirm_a_salted_record_from_any
     change = service.amend("gz-msa", amended)
     # The storage reader works: it sees the root the registry keeps for the current version.
     assert change.record_hash in set(storage_values(runtime))
-    service.suspend("gz-msa", USCC, "cannot be contacted at the registered address")
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "cannot be contacted at the registered address")
     blobs = chain_bytes(runtime)
     assert len(blobs) > 50  # the attacker really read the chain: deployments, writes, storage
 
