@@ -247,9 +247,7 @@ def test_missing_reason_words_are_reported_as_missing_and_a_drifted_index_is_rew
         report = reindex(runtime, check=check)
         assert kinds(report) == {("reason texts", "missing payload"): 1, ("reason texts", "rewritten"): 2}
     assert count(runtime, ReasonTextRow) == 2, "no words are made up"
-    assert reindex(runtime, check=True).findings == [
-        f for f in reindex(runtime, check=True).findings if f.kind == "missing payload"
-    ]
+    assert kinds(reindex(runtime, check=True)) == {("reason texts", "missing payload"): 1}
     lookup = runtime.business().lookup(USCC)
     suspension = lookup.versions[2].reason
     assert suspension is not None and suspension.state == "withheld"
