@@ -321,7 +321,14 @@ def test_registrar_can_amend_a_registered_business(
         now,
         ACTIVE,
     )
-    assert runtime.gateway.call(registry.functions.versions(registered))[1] == (V2, msa, change, now, 0, ZERO_HASH)
+    assert runtime.gateway.call(registry.functions.versions(registered))[1] == (
+        V2,
+        msa,
+        change,
+        now,
+        0,
+        ZERO_HASH,
+    )
 
 
 @pytest.mark.parametrize(
