@@ -60,4 +60,3 @@ def test_the_status_of_a_flagged_lot_is_a_small_answer_with_its_hold(client, lot
     answer = client.get(f"/coldchain/batches/{lot}/status")
     assert answer.status_code == 200 and len(answer.content) < 2_000
     assert answer.json()["status"] == "flagged" and answer.json()["hold"] is not None
-
