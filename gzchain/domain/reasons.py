@@ -176,7 +176,7 @@ class SaltedReason:
 
     def stated(self) -> StatedReason:
         """As a lookup would show it once recorded: the words verified by construction."""
-        return StatedReason(self.action, self.code, self.digest, self.words, "verified")
+        return StatedReason(self.action, self.code, self.digest, self.words, "verified", self.salt)
 
 
 def salt_reason(action: ReasonAction, code: int | str | _ReasonCode, words: str) -> SaltedReason:
@@ -200,6 +200,9 @@ class StatedReason:
     digest: bytes
     words: str | None
     state: ReasonState
+    # Published with the words, so anyone can check them against the chain without trusting the store; it
+    # reveals nothing the words do not.
+    salt: bytes | None = None
 
     @property
     def verified(self) -> bool:
@@ -217,4 +220,4 @@ def state_reason(
         matches = reason_hash(action, code, salt, words) == digest
     except InvalidInput:
         matches = False
-    return StatedReason(action, the_code, digest, words, "verified" if matches else "not verified")
+    return StatedReason(action, the_code, digest, words, "verified" if matches else "not verified", salt)

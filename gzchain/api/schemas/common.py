@@ -58,6 +58,11 @@ class ReasonPublic(BaseModel):
     verified: bool = Field(description="the words and their salt hash to the reason hash on chain")
     state: Literal["verified", "not verified", "withheld"]
     reason_hash: str = Field(description="the salted hash on chain", examples=["0x" + "5a" * 32])
+    salt: str | None = Field(
+        description="the 32-byte salt, published with the words so anyone can recompute the hash: "
+        'keccak256("gzchain:reason:v1" 0x00 action 0x00 uint8(code) salt utf8(words))',
+        examples=["0x" + "c3" * 32],
+    )
 
     @classmethod
     def of(cls, reason: StatedReason) -> ReasonPublic:
@@ -68,6 +73,7 @@ class ReasonPublic(BaseModel):
             verified=reason.verified,
             state=reason.state,
             reason_hash="0x" + reason.digest.hex(),
+            salt=None if reason.salt is None or reason.words is None else "0x" + reason.salt.hex(),
         )
 
 
