@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy.orm import Session
-
 from gzchain.domain.reasons import ReasonAction, StatedReason, state_reason
 from gzchain.store.db import Store
 from gzchain.store.reasons import ReasonTextRow, reasons_by_hash
@@ -18,10 +16,8 @@ from gzchain.store.reasons import ReasonTextRow, reasons_by_hash
 ZERO_HASH = bytes(32)
 
 
-def load_reason_texts(store: Store | Session, digests: Iterable[bytes]) -> dict[bytes, ReasonTextRow]:
+def load_reason_texts(store: Store, digests: Iterable[bytes]) -> dict[bytes, ReasonTextRow]:
     """The store's words for these hashes, in one query."""
-    if isinstance(store, Session):
-        return reasons_by_hash(store, digests)
     with store.session() as session:
         return reasons_by_hash(session, digests)
 
