@@ -13,6 +13,7 @@ from gzchain.chain.deployment import (
     load_genesis,
     manifest_path,
     read_manifest,
+    require_current_code,
     write_manifest,
 )
 from gzchain.chain.gateway import ChainGateway, connect
@@ -150,7 +151,7 @@ class Runtime:
 
     def business(self) -> BusinessService:
         manifest = self.require_manifest()
-        address = manifest.address("BusinessRegistry")
+        address = require_current_code(manifest, "BusinessRegistry").address
         return BusinessService(
             self.gateway,
             self.keys,
@@ -169,7 +170,7 @@ class Runtime:
 
     def coldchain(self) -> ColdChainService:
         manifest = self.require_manifest()
-        address = manifest.address("ColdChainTrace")
+        address = require_current_code(manifest, "ColdChainTrace").address
         return ColdChainService(
             self.gateway,
             self.keys,

@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from gzchain.chain.transactions import Receipt
-from gzchain.cli_support import AsAgency, runtime
+from gzchain.cli_support import AsAgency, describe_reason, reason_code_option, runtime
 from gzchain.domain.bounded_json import JsonTooDeep, load_json_bounded
 from gzchain.domain.business import BusinessRecord, ShareholderKind
 from gzchain.domain.business_commitment import SCHEME_LEGACY, SCHEME_SALTED
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.reasons import ReasonAction
 from gzchain.domain.registry import (
     BusinessLookup,
     DocumentType,
@@ -79,12 +80,18 @@ def status(
     ],
     uscc: Uscc,
     as_agency: AsAgency,
-    reason: Annotated[str, typer.Option("--reason", help="why; recorded on chain with the new version")],
+    reason_code: Annotated[
+        str,
+        reason_code_option((ReasonAction.SUSPEND, ReasonAction.REINSTATE, ReasonAction.DEREGISTER)),
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help="why, in words: kept in the store, a salted hash on chain")
+    ],
 ) -> None:
     """Suspend, reinstate or deregister a business (REGISTRAR)."""
     with runtime() as rt:
         service = rt.business()
-        change = getattr(service, action.value)(as_agency, uscc, reason)
+        change = getattr(service, action.value)(as_agency, uscc, reason_code, reason)
         _report_change(change)
 
 
@@ -139,11 +146,19 @@ def notarise(
 def revoke_notarisation(
     as_agency: AsAgency,
     notarised: Annotated[str, typer.Argument(help="the notarised file, or its SHA-256 as 64 hex digits")],
-    reason: Annotated[str, typer.Option("--reason", help="why, e.g. the court ruling that annulled it")],
+    reason_code: Annotated[str, reason_code_option((ReasonAction.REVOKE_NOTARISATION,))],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", help="why, e.g. the court ruling that annulled it: kept in the store, hashed on chain"
+        ),
+    ],
 ) -> None:
     """Revoke a notarisation (only the agency that made it); it stays on record, marked revoked."""
     with runtime() as rt:
-        outcome = rt.business().revoke_notarisation(as_agency, _file_hash_or_file(notarised), reason)
+        outcome = rt.business().revoke_notarisation(
+            as_agency, _file_hash_or_file(notarised), reason_code, reason
+        )
     _report_filing(f"revoked the notarisation of {_short(outcome.file_hash)} for {outcome.uscc}", outcome)
 
 
@@ -258,7 +273,7 @@ def _render_lookup(lookup: BusinessLookup) -> None:
             describe_change(v.change_type),
             v.agency_name,
             _time(v.at),
-            v.reason,
+            describe_reason(v.reason),
             _commitment(v.scheme),
             v.proof.tx_hash if v.proof else "-",
             str(v.proof.block_number) if v.proof else "-",
@@ -306,7 +321,11 @@ def _filings_table(filings: tuple[Filing, ...]) -> Table:
     for column in ("file hash", "document", "notarised by", "time", "tx", "block", "state"):
         table.add_column(column)
     for f in filings:
-        state = f"[yellow]revoked[/]: {f.revocation.reason}" if f.revocation else "[green]in force[/]"
+        state = (
+            f"[yellow]revoked[/]: {describe_reason(f.revocation.reason)}"
+            if f.revocation
+            else "[green]in force[/]"
+        )
         if f.problem:
             state += f" [red]✗ {f.problem}[/]"
         table.add_row(
@@ -337,6 +356,6 @@ def _render_verification(name: str, verification: FileVerification) -> None:
         console.print(f"  tx {filing.proof.tx_hash} in block {filing.proof.block_number}")
     if filing.revocation:
         r = filing.revocation
-        console.print(f"  revoked by {r.revoked_by_name} on {_time(r.at)}: {r.reason}")
+        console.print(f"  revoked by {r.revoked_by_name} on {_time(r.at)}: {describe_reason(r.reason)}")
         if r.proof:
             console.print(f"  tx {r.proof.tx_hash} in block {r.proof.block_number}")

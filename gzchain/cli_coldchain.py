@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gzchain.chain.transactions import Receipt
-from gzchain.cli_support import AsAgency, reported_errors, runtime
+from gzchain.cli_support import AsAgency, describe_reason, reason_code_option, reported_errors, runtime
 from gzchain.domain.coldchain import (
     CertificateKind,
     LotNode,
@@ -25,6 +25,7 @@ from gzchain.domain.coldchain import (
 )
 from gzchain.domain.epcis.timestamps import parse_timestamp
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.reasons import ReasonAction
 from gzchain.labels import PackLabel, output_format, portal_base, write_label
 from gzchain.services.coldchain import CHINA_STANDARD_TIME, Anchoring
 
@@ -186,11 +187,14 @@ def split(
 def recall(
     as_agency: AsAgency,
     lot: LotRef,
-    reason: Annotated[str, typer.Option("--reason", help="why; recorded on chain")],
+    reason_code: Annotated[str, reason_code_option((ReasonAction.RECALL,))],
+    reason: Annotated[
+        str, typer.Option("--reason", help="why, in words: kept in the store, a salted hash on chain")
+    ],
 ) -> None:
     """Recall a batch and every lot split from it (REGULATOR); they then accept only destruction or return."""
     with runtime() as rt:
-        decision = rt.coldchain().recall(as_agency, lot, reason)
+        decision = rt.coldchain().recall(as_agency, lot, reason_code, reason)
     console.print(f"[bold yellow]recalled[/] 0x{decision.batch_id.hex()[:16]}… and every lot split from it")
     console.print(f"  {_receipt(decision.receipt)}")
 
@@ -199,12 +203,18 @@ def recall(
 def release(
     as_agency: AsAgency,
     lot: LotRef,
-    reason: Annotated[str, typer.Option("--reason", help="why it is safe after all; recorded on chain")],
+    reason_code: Annotated[str, reason_code_option((ReasonAction.RELEASE,))],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="why it is safe after all: kept in the store, a salted hash on chain"),
+    ],
 ) -> None:
     """Release a flagged batch for sale again (REGULATOR)."""
     with runtime() as rt:
-        decision = rt.coldchain().release(as_agency, lot, reason)
-    console.print(f"[green]✓ released[/] 0x{decision.batch_id.hex()[:16]}…: {decision.reason}")
+        decision = rt.coldchain().release(as_agency, lot, reason_code, reason)
+    console.print(
+        f"[green]✓ released[/] 0x{decision.batch_id.hex()[:16]}…: {describe_reason(decision.reason.stated())}"
+    )
     console.print(f"  {_receipt(decision.receipt)}")
 
 
@@ -333,7 +343,8 @@ def _render_trace(story: Trace) -> None:
         recall = story.recall
         tx, block = _proof(recall.proof)
         console.print(
-            f"[bold red]recalled[/] with lot {story.recalled_lot} by {recall.actor_name}: {recall.reason} "
+            f"[bold red]recalled[/] with lot {story.recalled_lot} by {recall.actor_name}: "
+            f"{describe_reason(recall.reason_detail)} "
             f"(tx {tx}, block {block})"
         )
     if story.hold:
@@ -447,7 +458,11 @@ def _incidents_table(story: Trace) -> Table:
         table.add_column(column)
     for incident in story.incidents:
         table.add_row(
-            incident.what, incident.lot, incident.actor_name, incident.reason or "-", *_proof(incident.proof)
+            incident.what,
+            incident.lot,
+            incident.actor_name,
+            describe_reason(incident.reason_detail) if incident.reason_detail else incident.reason or "-",
+            *_proof(incident.proof),
         )
     return table
 

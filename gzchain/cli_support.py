@@ -20,6 +20,7 @@ from gzchain.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from gzchain.domain.reasons import ReasonAction, StatedReason
 from gzchain.domain.roles import Role
 from gzchain.settings import Settings
 
@@ -87,3 +88,19 @@ def show_value(value: object) -> str:
 
 
 AsAgency = Annotated[str, typer.Option("--as", help="the acting agency's id (it signs the transaction)")]
+
+
+def reason_code_option(actions: tuple[ReasonAction, ...]) -> typer.models.OptionInfo:
+    """The `--reason-code` option of commands that must say why; the chain records the code."""
+    known = "; ".join(f"{a.value}: " + ", ".join(code.slug for code in a.codes) for a in actions)
+    return typer.Option("--reason-code", help=f"why, as a code recorded on chain ({known})")
+
+
+def describe_reason(reason: StatedReason | None) -> str:
+    """A reason in one line: its code, and the store's words marked as verified against the chain or not."""
+    if reason is None:
+        return "-"
+    if reason.words is None:
+        return f"{reason.code.label} (words withheld or erased)"
+    mark = "[green]✓ verified[/]" if reason.verified else "[red]✗ not verified: altered in the store[/]"
+    return f"{reason.code.label}: {reason.words} {mark}"

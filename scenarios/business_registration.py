@@ -116,21 +116,29 @@ def run(rt: Runtime, story: Story) -> None:
     story.step(
         "The company cannot be reached at its registered address: it is listed for abnormal operations."
     )
-    change = registry.suspend(REGISTRAR, uscc, "cannot be contacted at the registered address")
+    change = registry.suspend(
+        REGISTRAR, uscc, "unreachable-at-address", "cannot be contacted at the registered address"
+    )
     lookup = registry.lookup(uscc)
+    reason = lookup.versions[-1].reason
     story.check(
         lookup.status is BusinessStatus.SUSPENDED
-        and lookup.versions[-1].reason.startswith("cannot be contacted"),
-        f"the public sees it listed, with the reason — {_proof(change.receipt)}",
+        and reason is not None
+        and reason.verified
+        and reason.words == "cannot be contacted at the registered address",
+        "the public sees it listed, the registrar's words verified against their salted hash on chain "
+        f"(which holds only the code '{reason.code.label if reason else '?'}') — {_proof(change.receipt)}",
     )
     story.refused(
         "BusinessRegistryInvalidTransition",
-        lambda: registry.suspend(REGISTRAR, uscc, "listed again"),
+        lambda: registry.suspend(REGISTRAR, uscc, "annual-report-not-filed", "listed again"),
         "a listed company cannot be listed twice",
     )
 
     story.step("It files its overdue annual report and is reinstated.")
-    change = registry.reinstate(REGISTRAR, uscc, "annual report filed; reachable at the registered address")
+    change = registry.reinstate(
+        REGISTRAR, uscc, "annual-report-filed", "annual report filed; reachable at the registered address"
+    )
     story.check(
         registry.lookup(uscc).status is BusinessStatus.ACTIVE,
         f"it is off the abnormal-operations list — {_proof(change.receipt)}",
@@ -138,7 +146,7 @@ def run(rt: Runtime, story: Story) -> None:
 
     story.step("The shareholders dissolve the company and it is deregistered.")
     change = registry.deregister(
-        REGISTRAR, uscc, "dissolved by shareholder resolution; liquidation completed"
+        REGISTRAR, uscc, "voluntary-dissolution", "dissolved by shareholder resolution; liquidation completed"
     )
     story.ok(f"deregistered as version {change.version} — {_proof(change.receipt)}")
     renamed = {**raised, "name": "广州黄埔智链信息技术有限公司"}

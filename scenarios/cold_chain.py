@@ -176,7 +176,7 @@ def run(rt: Runtime, story: Story) -> None:
         f"truck 2 refrigeration failure: readings up to -15.2 °C for 40 min, "
         f"above the {celsius_text(FROZEN.max_tenths)} limit"
     )
-    chain.recall(REGULATOR, lots["B"], reason)
+    chain.recall(REGULATOR, lots["B"], "temperature-abuse", reason)
     story.check(
         all(chain.trace(pack).status is BatchStatus.RECALLED for pack in packs),
         "the recall reaches both shelf packs split from the lot",

@@ -36,7 +36,8 @@ VERSIONS_ABI = [
                     {"name": "agency", "type": "address"},
                     {"name": "changeType", "type": "uint16"},
                     {"name": "at", "type": "uint64"},
-                    {"name": "reason", "type": "string"},
+                    {"name": "reasonCode", "type": "uint8"},
+                    {"name": "reasonHash", "type": "bytes32"},
                 ],
             }
         ],
@@ -48,6 +49,15 @@ def leaf(salt: bytes, path: str, value: str) -> bytes:
     return Web3.keccak(Web3.keccak(salt + path.encode() + b"\x00" + value.encode()))
 
 
+# A status change's words hash with the action it was for (gzchain/domain/reasons.py `reason_hash`).
+REASON_ACTIONS = {"suspended": "suspend", "reinstated": "reinstate", "deregistered": "deregister"}
+
+
+def reason_hash(action: str, code: int, salt: bytes, words: str) -> bytes:
+    tag = b"gzchain:reason:v1\x00" + action.encode() + b"\x00" + bytes([code])
+    return Web3.keccak(tag + salt + words.encode())
+
+
 def fold(node: bytes, proof: list[str]) -> bytes:
     for sibling_hex in proof:
         sibling = bytes.fromhex(sibling_hex.removeprefix("0x"))
@@ -55,15 +65,21 @@ def fold(node: bytes, proof: list[str]) -> bytes:
     return node
 
 
-def verify(lookup: dict, on_chain: list[bytes]) -> list[str]:
-    """One line per field checked; a line starting with FAIL for each that does not prove."""
+def verify(lookup: dict, on_chain: list[tuple[bytes, int, bytes]]) -> list[str]:
+    """One line per field and reason checked; a line starting with FAIL for each that does not prove."""
     lines = []
     for version in lookup["versions"]:
         number = version["number"]
         if number > len(on_chain):
             lines.append(f"FAIL version {number}: the chain has only {len(on_chain)} versions")
             continue
-        root = on_chain[number - 1]
+        root, code, digest = on_chain[number - 1]
+        reason = version.get("reason")
+        if reason and reason.get("words") is not None and reason.get("salt"):
+            salt = bytes.fromhex(reason["salt"].removeprefix("0x"))
+            action = REASON_ACTIONS.get(version["change"], "")
+            ok = reason_hash(action, code, salt, reason["words"]) == digest
+            lines.append(f"{'ok  ' if ok else 'FAIL'} version {number} reason = {reason['words']!r}")
         if version.get("commitment_scheme") != "salted-merkle-v1":
             lines.append(f"skip version {number}: {version.get('commitment_scheme')}, not provable by field")
             continue
@@ -87,7 +103,10 @@ def main() -> int:
         lookup = json.load(handle)
     w3 = Web3(Web3.HTTPProvider(args.node))
     registry = w3.eth.contract(address=Web3.to_checksum_address(args.registry), abi=VERSIONS_ABI)
-    on_chain = [bytes(entry[0]) for entry in registry.functions.versions(lookup["uscc"].encode()).call()]
+    on_chain = [
+        (bytes(entry[0]), int(entry[4]), bytes(entry[5]))
+        for entry in registry.functions.versions(lookup["uscc"].encode()).call()
+    ]
     lines = verify(lookup, on_chain)
     print("\n".join(lines))
     failed = sum(line.startswith("FAIL") for line in lines)

@@ -43,13 +43,13 @@ contract ColdChainTrace is IColdChainTrace, ConsortiumGated, Multicall {
     }
 
     /// @inheritdoc IColdChainTrace
-    function release(bytes32 batchId, string calldata reason) external onlyRole(Roles.REGULATOR) {
-        _release(batchId, reason);
+    function release(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) external onlyRole(Roles.REGULATOR) {
+        _release(batchId, reasonCode, reasonHash);
     }
 
     /// @inheritdoc IColdChainTrace
-    function recall(bytes32 batchId, string calldata reason) external onlyRole(Roles.REGULATOR) {
-        _recall(batchId, reason);
+    function recall(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) external onlyRole(Roles.REGULATOR) {
+        _recall(batchId, reasonCode, reasonHash);
     }
 
     // ---- operators ----
@@ -200,26 +200,33 @@ contract ColdChainTrace is IColdChainTrace, ConsortiumGated, Multicall {
         emit ColdChainEntitlementsSet(agency, msg.sender, kinds);
     }
 
-    function _release(bytes32 batchId, string calldata reason) private {
+    function _release(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) private {
         Batch storage b = _existing(batchId);
         if (b.destroyed) revert ColdChainBatchAlreadyDestroyed(batchId);
         if (!b.flagged) revert ColdChainBatchNotFlagged(batchId);
         _requireNotRecalled(batchId);
-        if (bytes(reason).length == 0) revert ColdChainReasonRequired();
+        _requireReason(reasonCode, uint8(type(ReleaseReason).max), reasonHash);
         bytes32 breach = _breaches[batchId];
         b.flagged = false;
         delete _breaches[batchId];
-        emit ColdChainBatchReleased(batchId, msg.sender, breach, reason);
+        emit ColdChainBatchReleased(batchId, msg.sender, breach, ReleaseReason(reasonCode), reasonHash);
     }
 
-    function _recall(bytes32 batchId, string calldata reason) private {
+    function _recall(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) private {
         Batch storage b = _existing(batchId);
         if (b.destroyed) revert ColdChainBatchAlreadyDestroyed(batchId);
         _requireNotRecalled(batchId);
-        if (bytes(reason).length == 0) revert ColdChainReasonRequired();
+        _requireReason(reasonCode, uint8(type(RecallReason).max), reasonHash);
+        RecallReason code = RecallReason(reasonCode);
         b.recalled = true;
-        _recalls[batchId] = Recall(msg.sender, uint64(block.timestamp), reason);
-        emit ColdChainRecallOrdered(batchId, msg.sender, reason);
+        _recalls[batchId] = Recall(msg.sender, uint64(block.timestamp), code, reasonHash);
+        emit ColdChainRecallOrdered(batchId, msg.sender, code, reasonHash);
+    }
+
+    /// @dev The words behind a reason stay off chain; the chain insists on a known code and their hash.
+    function _requireReason(uint8 reasonCode, uint8 maxCode, bytes32 reasonHash) private pure {
+        if (reasonCode > maxCode) revert ColdChainUnknownReason(reasonCode, maxCode);
+        if (reasonHash == bytes32(0)) revert ColdChainEmptyReasonHash();
     }
 
     // ---- internals: batches ----

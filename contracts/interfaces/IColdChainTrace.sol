@@ -9,6 +9,8 @@ pragma solidity 0.8.28;
 /// canonical GS1 Digital Link URI (gzchain/domain/coldchain.py `batch_id`). Full EPCIS events and raw sensor
 /// readings live in gzchain's store; the chain holds each event's CBV 2.0 event hash and what the rules need.
 /// Temperatures are in tenths of a degree Celsius (-180 is -18.0 °C); event times in Unix milliseconds.
+/// A recall or release says why by a reason code (the enums below, mirrored by gzchain/domain/reasons.py) and
+/// a salted hash of the regulator's words; the words and their salt stay off chain with the regulator.
 interface IColdChainTrace {
     /// @dev The five certificates, in the order they are normally issued. A set of them is a bit mask
     /// (bit `1 << kind`); all five is 0x1f.
@@ -79,6 +81,23 @@ interface IColdChainTrace {
         VoidShipping
     }
 
+    enum RecallReason {
+        TemperatureAbuse, // the cold chain was broken
+        PathogenDetected, // e.g. a positive nucleic-acid or microbiological test
+        CertificateFraud, // a forged or mismatched certificate
+        LabellingError, // undeclared allergen, wrong lot or origin
+        ForeignMatter,
+        OrderedByAuthority, // another authority's notice
+        Other
+    }
+
+    enum ReleaseReason {
+        SensorFault, // the breach readings came from a faulty logger
+        WithinTolerance, // the excursion was short enough to leave the goods safe
+        LabTestPassed, // samples taken after the breach tested safe
+        Other
+    }
+
     struct Batch {
         bytes32 parentId; // zero for a batch created by an importer, the parent lot for a split-off lot
         address custodian; // who holds it and alone may anchor its events
@@ -134,7 +153,8 @@ interface IColdChainTrace {
     struct Recall {
         address regulator;
         uint64 recalledAt;
-        string reason;
+        RecallReason reasonCode;
+        bytes32 reasonHash; // salted hash of the regulator's words
     }
 
     event ColdChainEntitlementsSet(address indexed agency, address indexed regulator, uint8 kinds);
@@ -183,9 +203,15 @@ interface IColdChainTrace {
         int16 windowMaxTenths
     );
     event ColdChainBatchReleased(
-        bytes32 indexed batchId, address indexed regulator, bytes32 indexed breachEventHash, string reason
+        bytes32 indexed batchId,
+        address indexed regulator,
+        bytes32 indexed breachEventHash,
+        ReleaseReason reasonCode,
+        bytes32 reasonHash
     );
-    event ColdChainRecallOrdered(bytes32 indexed batchId, address indexed regulator, string reason);
+    event ColdChainRecallOrdered(
+        bytes32 indexed batchId, address indexed regulator, RecallReason reasonCode, bytes32 reasonHash
+    );
     event ColdChainBatchSplit(
         bytes32 indexed parentId,
         bytes32 indexed eventHash,
@@ -227,7 +253,10 @@ interface IColdChainTrace {
     error ColdChainBatchAlreadySplit(bytes32 batchId);
     error ColdChainBatchAlreadyDestroyed(bytes32 batchId);
     error ColdChainBatchNotFlagged(bytes32 batchId);
-    error ColdChainReasonRequired();
+    /// @dev A recall or release needs the salted hash of its words: zero is refused.
+    error ColdChainEmptyReasonHash();
+    /// @dev `maxCode` is the highest code the action's reason enum defines.
+    error ColdChainUnknownReason(uint8 reasonCode, uint8 maxCode);
     error ColdChainInvalidSplit(bytes32 parentId);
     error ColdChainSplitMismatch(bytes32 parentId, uint128 expected, uint256 total);
 
@@ -243,15 +272,16 @@ interface IColdChainTrace {
 
     /// @notice Release a flagged batch (and the lots split from it) for sale again, saying why.
     /// @dev Requirements: caller is an active REGULATOR; the batch is flagged itself, not destroyed and not
-    /// recalled; `reason` is not empty. Emits ColdChainBatchReleased.
-    function release(bytes32 batchId, string calldata reason) external;
+    /// recalled; `reasonCode` is a ReleaseReason; `reasonHash` is not zero. Emits ColdChainBatchReleased.
+    function release(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) external;
 
     /// @notice Recall a batch: it and every lot ever split from it, down to the last descendant.
     /// @dev From then on each of them accepts only destroying, a return (shipping to an operator that held
     /// the batch or an ancestor before), the receiving that completes a hand-over, and void_shipping.
     /// Requirements: caller is an active REGULATOR; the batch is not destroyed and not already recalled
-    /// (itself or through an ancestor); `reason` is not empty. Emits ColdChainRecallOrdered.
-    function recall(bytes32 batchId, string calldata reason) external;
+    /// (itself or through an ancestor); `reasonCode` is a RecallReason; `reasonHash` is not zero.
+    /// Emits ColdChainRecallOrdered.
+    function recall(bytes32 batchId, uint8 reasonCode, bytes32 reasonHash) external;
 
     // ---- operators ----
 

@@ -40,18 +40,18 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
     }
 
     /// @inheritdoc IBusinessRegistry
-    function suspend(bytes18 uscc, string calldata reason) external onlyRole(Roles.REGISTRAR) {
-        _suspend(uscc, reason);
+    function suspend(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) external onlyRole(Roles.REGISTRAR) {
+        _suspend(uscc, reasonCode, reasonHash);
     }
 
     /// @inheritdoc IBusinessRegistry
-    function reinstate(bytes18 uscc, string calldata reason) external onlyRole(Roles.REGISTRAR) {
-        _reinstate(uscc, reason);
+    function reinstate(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) external onlyRole(Roles.REGISTRAR) {
+        _reinstate(uscc, reasonCode, reasonHash);
     }
 
     /// @inheritdoc IBusinessRegistry
-    function deregister(bytes18 uscc, string calldata reason) external onlyRole(Roles.REGISTRAR) {
-        _deregister(uscc, reason);
+    function deregister(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) external onlyRole(Roles.REGISTRAR) {
+        _deregister(uscc, reasonCode, reasonHash);
     }
 
     // ---- notarised filings ----
@@ -65,12 +65,12 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
     }
 
     /// @inheritdoc IBusinessRegistry
-    function revokeNotarisation(bytes32 fileHash, string calldata reason) external {
+    function revokeNotarisation(bytes32 fileHash, uint8 reasonCode, bytes32 reasonHash) external {
         bytes32 actingAs = _requireEitherRole(Roles.NOTARY, Roles.REGISTRAR);
         Notarisation storage n = _existingNotarisation(fileHash);
         if (n.notary != msg.sender) revert BusinessRegistryNotTheNotary(fileHash, n.notary, msg.sender);
         _requireMayHandle(actingAs, n.documentType);
-        _revokeNotarisation(fileHash, n, reason);
+        _revokeNotarisation(fileHash, n, reasonCode, reasonHash);
     }
 
     // ---- reads ----
@@ -115,7 +115,7 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
         b.registrar = msg.sender;
         b.registeredAt = uint64(block.timestamp);
         b.status = BusinessStatus.Active;
-        uint32 version = _appendVersion(uscc, b, recordHash, _REGISTERED, "");
+        uint32 version = _appendVersion(uscc, b, recordHash, _REGISTERED, 0, bytes32(0));
         emit BusinessRegistered(uscc, msg.sender, version, recordHash);
     }
 
@@ -125,40 +125,48 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
         if (changeType == 0 || changeType & ~_AMENDMENTS != 0) revert BusinessRegistryInvalidChangeType(changeType);
         if (recordHash == bytes32(0)) revert BusinessRegistryEmptyHash();
         if (recordHash == b.recordHash) revert BusinessRegistryRecordUnchanged(uscc, recordHash);
-        uint32 version = _appendVersion(uscc, b, recordHash, changeType, "");
+        uint32 version = _appendVersion(uscc, b, recordHash, changeType, 0, bytes32(0));
         emit BusinessAmended(uscc, msg.sender, version, recordHash, changeType);
     }
 
-    function _suspend(bytes18 uscc, string calldata reason) private {
-        uint32 version = _changeStatus(uscc, BusinessStatus.Suspended, _SUSPENDED, reason);
-        emit BusinessSuspended(uscc, msg.sender, version, reason);
+    function _suspend(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) private {
+        uint8 max = uint8(type(SuspensionReason).max);
+        uint32 version = _changeStatus(uscc, BusinessStatus.Suspended, _SUSPENDED, reasonCode, max, reasonHash);
+        emit BusinessSuspended(uscc, msg.sender, version, SuspensionReason(reasonCode), reasonHash);
     }
 
-    function _reinstate(bytes18 uscc, string calldata reason) private {
-        uint32 version = _changeStatus(uscc, BusinessStatus.Active, _REINSTATED, reason);
-        emit BusinessReinstated(uscc, msg.sender, version, reason);
+    function _reinstate(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) private {
+        uint8 max = uint8(type(ReinstatementReason).max);
+        uint32 version = _changeStatus(uscc, BusinessStatus.Active, _REINSTATED, reasonCode, max, reasonHash);
+        emit BusinessReinstated(uscc, msg.sender, version, ReinstatementReason(reasonCode), reasonHash);
     }
 
-    function _deregister(bytes18 uscc, string calldata reason) private {
-        uint32 version = _changeStatus(uscc, BusinessStatus.Deregistered, _DEREGISTERED, reason);
-        emit BusinessDeregistered(uscc, msg.sender, version, reason);
+    function _deregister(bytes18 uscc, uint8 reasonCode, bytes32 reasonHash) private {
+        uint8 max = uint8(type(DeregistrationReason).max);
+        uint32 version =
+            _changeStatus(uscc, BusinessStatus.Deregistered, _DEREGISTERED, reasonCode, max, reasonHash);
+        emit BusinessDeregistered(uscc, msg.sender, version, DeregistrationReason(reasonCode), reasonHash);
     }
 
     /// @dev Active ⇄ Suspended, Active | Suspended → Deregistered; the record itself is unchanged, so the new
     /// version repeats the current record hash.
-    function _changeStatus(bytes18 uscc, BusinessStatus to, uint16 changeType, string calldata reason)
-        private
-        returns (uint32)
-    {
+    function _changeStatus(
+        bytes18 uscc,
+        BusinessStatus to,
+        uint16 changeType,
+        uint8 reasonCode,
+        uint8 maxCode,
+        bytes32 reasonHash
+    ) private returns (uint32) {
         Business storage b = _existing(uscc);
         BusinessStatus from = b.status;
         bool allowed = to == BusinessStatus.Deregistered
             ? from != BusinessStatus.Deregistered
             : from == (to == BusinessStatus.Suspended ? BusinessStatus.Active : BusinessStatus.Suspended);
         if (!allowed) revert BusinessRegistryInvalidTransition(uscc, from, to);
-        if (bytes(reason).length == 0) revert BusinessRegistryReasonRequired();
+        _requireReason(reasonCode, maxCode, reasonHash);
         b.status = to;
-        return _appendVersion(uscc, b, b.recordHash, changeType, reason);
+        return _appendVersion(uscc, b, b.recordHash, changeType, reasonCode, reasonHash);
     }
 
     function _appendVersion(
@@ -166,13 +174,14 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
         Business storage b,
         bytes32 recordHash,
         uint16 changeType,
-        string memory reason
+        uint8 reasonCode,
+        bytes32 reasonHash
     ) private returns (uint32 version) {
         version = b.version + 1;
         b.version = version;
         b.recordHash = recordHash;
         b.updatedAt = uint64(block.timestamp);
-        _versions[uscc].push(Version(recordHash, msg.sender, changeType, uint64(block.timestamp), reason));
+        _versions[uscc].push(Version(recordHash, msg.sender, changeType, uint64(block.timestamp), reasonCode, reasonHash));
     }
 
     function _notarise(bytes32 fileHash, bytes18 uscc, DocumentType kind) private {
@@ -189,13 +198,23 @@ contract BusinessRegistry is IBusinessRegistry, ConsortiumGated {
         emit DocumentNotarised(uscc, fileHash, msg.sender, kind);
     }
 
-    function _revokeNotarisation(bytes32 fileHash, Notarisation storage n, string calldata reason) private {
+    function _revokeNotarisation(bytes32 fileHash, Notarisation storage n, uint8 reasonCode, bytes32 reasonHash)
+        private
+    {
         if (n.revokedBy != address(0)) revert BusinessRegistryNotarisationAlreadyRevoked(fileHash);
-        if (bytes(reason).length == 0) revert BusinessRegistryReasonRequired();
+        _requireReason(reasonCode, uint8(type(NotarisationRevocationReason).max), reasonHash);
+        NotarisationRevocationReason code = NotarisationRevocationReason(reasonCode);
         n.revokedAt = uint64(block.timestamp);
         n.revokedBy = msg.sender;
-        n.revocationReason = reason;
-        emit NotarisationRevoked(n.uscc, fileHash, msg.sender, reason);
+        n.revocationReasonCode = code;
+        n.revocationReasonHash = reasonHash;
+        emit NotarisationRevoked(n.uscc, fileHash, msg.sender, code, reasonHash);
+    }
+
+    /// @dev The words behind a reason stay off chain; the chain insists on a known code and their hash.
+    function _requireReason(uint8 reasonCode, uint8 maxCode, bytes32 reasonHash) private pure {
+        if (reasonCode > maxCode) revert BusinessRegistryUnknownReason(reasonCode, maxCode);
+        if (reasonHash == bytes32(0)) revert BusinessRegistryEmptyReasonHash();
     }
 
     function _existing(bytes18 uscc) private view returns (Business storage b) {

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -23,6 +23,20 @@ from gzchain.domain.consortium import Genesis, genesis_from_dict
 from gzchain.domain.errors import Conflict, InvalidInput, NotFound
 
 MANIFEST_VERSION = 1
+# artifact_digest of each BusinessRegistry and ColdChainTrace gzchain shipped before reasons left the chain
+# (issue #15): those contracts took and published the words of every reason in clear, and their ABI is not
+# this gzchain's, so a deployment of one is legacy and refused by name (`require_current_code`).
+PLAIN_TEXT_REASON_ARTIFACTS: Final = frozenset(
+    {
+        "0x249c61f6b8ce665e9092c9bb631dfdd1444d853b55f7df67fc019ee48e6405ba",
+        "0x3ddc707d5c8694584d76e1215a747dd2e00ac9b8c424c630d3b08fd115ca56a7",
+        "0x4c79a9d29a20e58b6aa0cf130298066c7e424a88feaddd682e883c46d39fc3a0",
+        "0x51cb68b1796769b86f3794e0a14cbd55034b5e29d914b9e0da1cf28fd00877a2",
+        "0x9f523d251e6d9cc846abe1aee7bd3cb033896f8669521fe3ab9995759e4867d4",
+        "0x77cc35ab9227f39cc5a3d0a672dce98513bbb9c5434ffdd3da50ed0f25a029b2",
+        "0xd2aa3bbba51ee3bc5e1607c1be463846682d1cdfecc932657a3075026fb9ebf0",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,26 @@ def deploy(gateway: ChainGateway, keys: KeyRing, genesis: Genesis, existing: Man
         )
         deployed.append(name)
     return DeployResult(manifest, tuple(deployed))
+
+
+def require_current_code(manifest: Manifest, name: str) -> DeployedContract:
+    """The deployment of `name`, refused unless it runs the code this gzchain ships (its ABI is the one
+    this gzchain reads with); a contract from before reason codes is named as such."""
+    address = manifest.address(name)
+    contract = manifest.contracts[name]
+    if contract.artifact == artifact_digest(name):
+        return contract
+    if contract.artifact in PLAIN_TEXT_REASON_ARTIFACTS:
+        raise Conflict(
+            f"{name} at {address} is a legacy deployment: the gzchain that deployed it wrote the words of "
+            "every reason on chain in clear, where this one records a reason code and a salted hash, so it "
+            "cannot read that contract; keep that data folder with the gzchain that made it (its reasons "
+            "stay public on that chain), and deploy this one to a fresh data folder or chain"
+        )
+    raise Conflict(
+        f"{name} at {address} was deployed from other compiled code than this gzchain ships; "
+        "deploy to a fresh chain or data folder"
+    )
 
 
 def _check_manifest_matches_chain(gateway: ChainGateway, manifest: Manifest) -> None:

@@ -31,6 +31,7 @@ from gzchain.domain.epcis.vocabulary import MEASUREMENT_TYPES, TEMPERATURE
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.keccak import keccak
 from gzchain.domain.merkle import merkle_root
+from gzchain.domain.reasons import StatedReason
 from gzchain.domain.roles import Role
 from gzchain.domain.text import canonical_ascii
 
@@ -347,7 +348,7 @@ def _amount(quantity: int, unit: str) -> str:
 
 
 def validate_reason(reason: str) -> str:
-    """Why a regulator recalls or releases a batch: one line of plain text, recorded on chain."""
+    """Why a regulator recalls or releases a batch: one line of plain text, kept off chain."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise InvalidInput("is required: say why, e.g. which readings broke the window", field="reason")
@@ -734,9 +735,10 @@ class Incident:
     lot: str
     actor: str
     actor_name: str
-    reason: str | None
+    reason: str | None  # a recall's or release's words when the store holds them
     event_hash: bytes | None
     proof: Proof | None
+    reason_detail: StatedReason | None = None  # a recall's or release's code, words and whether they verify
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any, Final
 from gzchain.domain.business import BusinessRecord, ChangeType
 from gzchain.domain.business_commitment import SCHEME_LEGACY, Commitment
 from gzchain.domain.errors import InvalidInput
+from gzchain.domain.reasons import StatedReason
 from gzchain.domain.uscc import validate_uscc
 
 MAX_REASON_LENGTH: Final = 500
@@ -96,7 +97,7 @@ def parse_file_hash(text: str) -> bytes:
 
 
 def validate_reason(reason: str) -> str:
-    """A reason recorded on chain for a status change or revocation: one line of plain text."""
+    """The words of a status change's or revocation's reason (kept off chain): one line of plain text."""
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput(
             "is required: say why, e.g. 'cannot be contacted at the registered address'", field="reason"
@@ -149,7 +150,7 @@ class RecordVersion:
     agency: str
     agency_name: str
     at: int
-    reason: str
+    reason: StatedReason | None  # a status change's code, and the store's words checked against the chain
     proof: ChainProof | None
     record: BusinessRecord | None  # None when the store lacks it or it does not match the hash on chain
     problem: str | None = None
@@ -181,7 +182,7 @@ class Revocation:
     revoked_by: str
     revoked_by_name: str
     at: int
-    reason: str
+    reason: StatedReason | None
     proof: ChainProof | None
 
 
@@ -228,11 +229,25 @@ class BusinessLookup:
     def problems(self) -> tuple[str, ...]:
         found = [f"version {v.number}: {v.problem}" for v in self.versions if v.problem]
         found += [f"filing 0x{f.file_hash.hex()}: {f.problem}" for f in self.filings if f.problem]
+        # Words that no longer hash to the chain's reason were altered; withheld words are no contradiction.
+        found += [f"version {v.number}: {_ALTERED}" for v in self.versions if _altered(v.reason)]
+        found += [
+            f"filing 0x{f.file_hash.hex()}: {_ALTERED}"
+            for f in self.filings
+            if f.revocation is not None and _altered(f.revocation.reason)
+        ]
         return (*found, *self.store_problems)
 
     @property
     def verified(self) -> bool:
         return not self.problems
+
+
+_ALTERED: Final = "the store's words for its reason do not match the salted hash on chain: altered"
+
+
+def _altered(reason: StatedReason | None) -> bool:
+    return reason is not None and reason.state == "not verified"
 
 
 @dataclass(frozen=True)

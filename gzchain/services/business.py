@@ -40,6 +40,7 @@ from gzchain.domain.business_commitment import (
     public_field_values,
 )
 from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound, PermissionDenied
+from gzchain.domain.reasons import ReasonAction, SaltedReason, salt_reason
 from gzchain.domain.registry import (
     BusinessLookup,
     BusinessStatus,
@@ -58,14 +59,22 @@ from gzchain.domain.roles import Role
 from gzchain.domain.uscc import validate_uscc
 from gzchain.services.consortium import ConsortiumService
 from gzchain.services.outbox import AnchoredRows, Outbox, Recovery
+from gzchain.services.reasons import load_reason_texts, stated
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow, version_context
 from gzchain.store.crypto import PersonalDataCipher
 from gzchain.store.db import Store
+from gzchain.store.reasons import ReasonTextRow, reason_row
 
 _STATUS_CHANGES: dict[str, tuple[str, ChangeType]] = {
     "suspend": ("BusinessSuspended", ChangeType.SUSPENDED),
     "reinstate": ("BusinessReinstated", ChangeType.REINSTATED),
     "deregister": ("BusinessDeregistered", ChangeType.DEREGISTERED),
+}
+# Which action's reason codes a version of each status-changing type carries.
+_REASON_ACTIONS: dict[ChangeType, ReasonAction] = {
+    ChangeType.SUSPENDED: ReasonAction.SUSPEND,
+    ChangeType.REINSTATED: ReasonAction.REINSTATE,
+    ChangeType.DEREGISTERED: ReasonAction.DEREGISTER,
 }
 _FILING_EVENTS = ("DocumentNotarised", "NotarisationRevoked")
 _VERSION_EVENTS = (
@@ -77,7 +86,8 @@ _VERSION_EVENTS = (
 )
 _REVOCATION_COLUMNS = (
     "revoked_by",
-    "revocation_reason",
+    "revocation_reason_code",
+    "revocation_reason_hash",
     "revocation_tx_hash",
     "revocation_block_number",
     "revocation_tx_index",
@@ -93,6 +103,7 @@ class RegistryChange:
     change_type: ChangeType
     record_hash: bytes
     receipt: Receipt
+    reason: SaltedReason | None = None  # a status change's, as recorded
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class FilingChange:
     file_hash: bytes
     uscc: str
     receipt: Receipt
+    reason: SaltedReason | None = None  # a revocation's, as recorded
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,7 @@ class BusinessService:
             (
                 _VersionRows(self),
                 AnchoredRows(NotarisedFilingRow),
+                AnchoredRows(ReasonTextRow),
                 AnchoredRows(
                     NotarisedFilingRow,
                     tx="revocation_tx_hash",
@@ -177,7 +190,7 @@ class BusinessService:
         commitment = commit(record)
         digest = commitment.root
         fn = self.contract.functions.register(uscc_bytes(record.uscc), digest)
-        receipt = self._record_version(fn, signer, record, commitment, 1, ChangeType.REGISTERED, reason="")
+        receipt = self._record_version(fn, signer, record, commitment, 1, ChangeType.REGISTERED, reason=None)
         [event] = self.gateway.events(self.contract, "BusinessRegistered", receipt)
         return RegistryChange(record.uscc, event["version"], ChangeType.REGISTERED, digest, receipt)
 
@@ -194,36 +207,39 @@ class BusinessService:
         digest = commitment.root
         fn = self.contract.functions.amend(uscc_bytes(after.uscc), digest, int(amendment.change_type))
         receipt = self._record_version(
-            fn, signer, after, commitment, version + 1, amendment.change_type, reason=""
+            fn, signer, after, commitment, version + 1, amendment.change_type, reason=None
         )
         [event] = self.gateway.events(self.contract, "BusinessAmended", receipt)
         return RegistryChange(after.uscc, event["version"], amendment.change_type, digest, receipt)
 
-    def suspend(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
-        """List an active business for abnormal operations."""
-        return self._change_status("suspend", as_agency, uscc, reason)
+    def suspend(self, as_agency: str, uscc: str, code: int | str, reason: str) -> RegistryChange:
+        """List an active business for abnormal operations, for a SuspensionReason `code`, in `reason`'s
+        words (kept in the store; the chain gets the code and their salted hash)."""
+        return self._change_status("suspend", as_agency, uscc, code, reason)
 
-    def reinstate(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
-        """Take a suspended business off the abnormal-operations list."""
-        return self._change_status("reinstate", as_agency, uscc, reason)
+    def reinstate(self, as_agency: str, uscc: str, code: int | str, reason: str) -> RegistryChange:
+        """Take a suspended business off the abnormal-operations list (a ReinstatementReason `code`)."""
+        return self._change_status("reinstate", as_agency, uscc, code, reason)
 
-    def deregister(self, as_agency: str, uscc: str, reason: str) -> RegistryChange:
-        """Deregister a business for good; its history and filings stay readable."""
-        return self._change_status("deregister", as_agency, uscc, reason)
+    def deregister(self, as_agency: str, uscc: str, code: int | str, reason: str) -> RegistryChange:
+        """Deregister a business for good (a DeregistrationReason `code`); its history stays readable."""
+        return self._change_status("deregister", as_agency, uscc, code, reason)
 
-    def _change_status(self, action: str, as_agency: str, uscc: str, reason: str) -> RegistryChange:
+    def _change_status(
+        self, action: str, as_agency: str, uscc: str, reason_code: int | str, reason: str
+    ) -> RegistryChange:
+        salted = salt_reason(ReasonAction(action), reason_code, validate_reason(reason))
         code = validate_uscc(uscc)
-        reason = validate_reason(reason)
         # The new version repeats the current record, so that record must still be the one on chain.
         # The chain repeats the current hash, so the new version keeps the current salts (or stays legacy).
         record, version, commitment = self._current(code)
         signer = self.keys.signer(as_agency)
         event_name, change_type = _STATUS_CHANGES[action]
-        fn = getattr(self.contract.functions, action)(uscc_bytes(code), reason)
-        receipt = self._record_version(fn, signer, record, commitment, version + 1, change_type, reason)
+        fn = getattr(self.contract.functions, action)(uscc_bytes(code), int(salted.code), salted.digest)
+        receipt = self._record_version(fn, signer, record, commitment, version + 1, change_type, salted)
         [event] = self.gateway.events(self.contract, event_name, receipt)
         digest = commitment.root if commitment is not None else record_hash(record)
-        return RegistryChange(code, event["version"], change_type, digest, receipt)
+        return RegistryChange(code, event["version"], change_type, digest, receipt, salted)
 
     def _record_version(
         self,
@@ -233,7 +249,7 @@ class BusinessService:
         commitment: Commitment | None,
         version: int,
         change_type: ChangeType,
-        reason: str,
+        reason: SaltedReason | None,
     ) -> Receipt:
         """Send `fn`, with the version it records staged in the store first under the number it should get.
 
@@ -253,11 +269,14 @@ class BusinessService:
                     public_record=public,
                     personal_data=self.cipher.seal(personal, version_context(record.uscc, version)),
                     agency=signer.address,
-                    reason=reason,
+                    reason_code=None if reason is None else int(reason.code),
+                    reason_hash=None if reason is None else _hex(reason.digest),
                     tx_hash=tx_hash,
                     block_number=None,
                 )
             )
+            if reason is not None:
+                session.add(reason_row(reason, signer.address, tx_hash))
 
         return self.outbox.send(fn, signer, f"version {version} of {record.uscc}", stage)
 
@@ -377,12 +396,15 @@ class BusinessService:
         receipt = self.outbox.send(fn, signer, f"the notarisation of 0x{digest.hex()}", stage)
         return FilingChange(digest, code, receipt)
 
-    def revoke_notarisation(self, as_agency: str, notarised: bytes | str, reason: str) -> FilingChange:
-        """Revoke a notarisation (a file hash, or 64 hex digits); it stays on record, marked revoked."""
+    def revoke_notarisation(
+        self, as_agency: str, notarised: bytes | str, code: int | str, reason: str
+    ) -> FilingChange:
+        """Revoke a notarisation (a file hash, or 64 hex digits) for a NotarisationRevocationReason `code`,
+        in `reason`'s words (kept in the store); it stays on record, marked revoked."""
         digest = notarised if isinstance(notarised, bytes) else parse_file_hash(notarised)
         if len(digest) != 32:
             raise InvalidInput("must be a 32-byte SHA-256 hash", field="file_hash")
-        reason = validate_reason(reason)
+        salted = salt_reason(ReasonAction.REVOKE_NOTARISATION, code, validate_reason(reason))
         signer = self.keys.signer(as_agency)
 
         def stage(session: Session, tx_hash: str) -> None:
@@ -390,15 +412,17 @@ class BusinessService:
             # Filings notarised through another store have no row here; the chain still holds them whole.
             if row is not None:
                 row.revoked_by = signer.address
-                row.revocation_reason = reason
+                row.revocation_reason_code = int(salted.code)
+                row.revocation_reason_hash = _hex(salted.digest)
                 row.revocation_tx_hash = tx_hash
                 row.revocation_block_number = None
                 row.revocation_tx_index = None
+            session.add(reason_row(salted, signer.address, tx_hash))
 
-        fn = self.contract.functions.revokeNotarisation(digest, reason)
+        fn = self.contract.functions.revokeNotarisation(digest, int(salted.code), salted.digest)
         receipt = self.outbox.send(fn, signer, f"the revocation of 0x{digest.hex()}", stage)
         [event] = self.gateway.events(self.contract, "NotarisationRevoked", receipt)
-        return FilingChange(digest, event["uscc"].decode("ascii"), receipt)
+        return FilingChange(digest, event["uscc"].decode("ascii"), receipt, salted)
 
     # ---- public reads ----
 
@@ -416,13 +440,17 @@ class BusinessService:
         if _waiting(rows.values()) or _waiting(filing_rows.values()):
             self.outbox.settle_all()  # whatever the chain has decided since is confirmed or removed now
             rows, filing_rows = self._stored(code)
+        notarisations = [call(fns.notarisation(fh)) for fh in file_hashes]
+        texts = load_reason_texts(
+            self.store, [entry[5] for entry in entries] + [raw[7] for raw in notarisations]
+        )
         versions = tuple(
-            self._version(number, entry, rows.pop(number, None), proofs.versions.get(number))
+            self._version(number, entry, rows.pop(number, None), proofs.versions.get(number), texts)
             for number, entry in enumerate(entries, start=1)
         )
         filings = tuple(
-            self._filing(fh, call(fns.notarisation(fh)), proofs, filing_rows.pop(_hex(fh), None))
-            for fh in file_hashes
+            self._filing(fh, raw, proofs, filing_rows.pop(_hex(fh), None), texts)
+            for fh, raw in zip(file_hashes, notarisations, strict=True)
         )
         # Rows still waiting on their transaction are in flight, not contradictions.
         unknown = [f"version {n}" for n, row in sorted(rows.items()) if row.block_number is not None] + [
@@ -470,15 +498,22 @@ class BusinessService:
         uscc = raw[0].decode("ascii")
         with self.store.session() as session:
             row = session.get(NotarisedFilingRow, _hex(digest))
-        filing = self._filing(digest, raw, self._proofs(raw[0]), row)
+        filing = self._filing(digest, raw, self._proofs(raw[0]), row, load_reason_texts(self.store, [raw[7]]))
         return FileVerification(digest, filing, self._business_name(uscc))
 
     # ---- checking the store against the chain ----
 
     def _version(
-        self, number: int, entry: Any, row: BusinessVersionRow | None, proof: ChainProof | None
+        self,
+        number: int,
+        entry: Any,
+        row: BusinessVersionRow | None,
+        proof: ChainProof | None,
+        texts: Mapping[bytes, ReasonTextRow],
     ) -> RecordVersion:
-        chain_hash, agency, change_type, at, reason = entry
+        chain_hash, agency, change_type, at, reason_code, reason_digest = entry
+        action = _REASON_ACTIONS.get(ChangeType(change_type))
+        reason = None if action is None else stated(action, reason_code, reason_digest, texts)
         record, commitment, problem = None, None, None
         if row is None:
             problem = "the chain has this version, the store has no record of it"
@@ -491,7 +526,8 @@ class BusinessService:
                     "record hash": row.record_hash == _hex(chain_hash),
                     "change type": row.change_type == change_type,
                     "agency": row.agency == agency,
-                    "reason": row.reason == reason,
+                    "reason": _stored_reason(row.reason_code, row.reason_hash)
+                    == _chain_reason(reason_code, reason_digest),
                     "transaction": _proves(proof, row.tx_hash, row.block_number),
                 }
             )
@@ -593,8 +629,15 @@ class BusinessService:
             raise PermissionDenied("the sealed personal data is not a sealed value") from None
         return open_parts(row.public_record, personal, row.commitment)
 
-    def _filing(self, digest: bytes, raw: Any, proofs: _Proofs, row: NotarisedFilingRow | None) -> Filing:
-        raw_uscc, kind, notarised_at, notary, revoked_at, revoked_by, revocation_reason = raw
+    def _filing(
+        self,
+        digest: bytes,
+        raw: Any,
+        proofs: _Proofs,
+        row: NotarisedFilingRow | None,
+        texts: Mapping[bytes, ReasonTextRow],
+    ) -> Filing:
+        raw_uscc, kind, notarised_at, notary, revoked_at, revoked_by, reason_code, reason_digest = raw
         uscc = raw_uscc.decode("ascii")
         proof = proofs.notarised.get(digest)
         revocation = None
@@ -603,7 +646,7 @@ class BusinessService:
                 revoked_by=revoked_by,
                 revoked_by_name=self._agency_name(revoked_by),
                 at=revoked_at,
-                reason=revocation_reason,
+                reason=stated(ReasonAction.REVOKE_NOTARISATION, reason_code, reason_digest, texts),
                 proof=proofs.revoked.get(digest),
             )
         problem = None
@@ -804,17 +847,31 @@ def _proves(proof: ChainProof | None, tx_hash: str | None, block_number: int | N
     return proof is not None and (proof.tx_hash, proof.block_number) == (tx_hash, block_number)
 
 
+def _stored_reason(code: int | None, digest: str | None) -> tuple[int | None, str | None] | None:
+    return None if digest is None and code is None else (code, digest)
+
+
+def _chain_reason(code: int, digest: bytes) -> tuple[int, str] | None:
+    return None if not any(digest) else (int(code), _hex(bytes(digest)))
+
+
 def _stored_revocation(row: NotarisedFilingRow) -> tuple[Any, ...]:
-    return (row.revoked_by, row.revocation_reason, row.revocation_tx_hash, row.revocation_block_number)
+    return (
+        row.revoked_by,
+        _stored_reason(row.revocation_reason_code, row.revocation_reason_hash),
+        row.revocation_tx_hash,
+        row.revocation_block_number,
+    )
 
 
 def _chain_revocation(revocation: Revocation | None) -> tuple[Any, ...]:
     if revocation is None:
         return (None, None, None, None)
     proof = revocation.proof
+    reason = revocation.reason
     return (
         revocation.revoked_by,
-        revocation.reason,
+        None if reason is None else (int(reason.code), _hex(reason.digest)),
         proof.tx_hash if proof else None,
         proof.block_number if proof else None,
     )

@@ -57,6 +57,7 @@ from gzchain.domain.epcis.limits import DEFAULT_LIMITS, DocumentLimits, check_do
 from gzchain.domain.epcis.timestamps import check_moment
 from gzchain.domain.epcis.validate import STANDARD_CONTEXT
 from gzchain.domain.errors import ContractReverted, InvalidInput, NotFound
+from gzchain.domain.reasons import ReasonAction, SaltedReason, salt_reason
 from gzchain.services.coldchain_trace import (
     CHINA_STANDARD_TIME,
     ZERO_ADDRESS,
@@ -68,6 +69,7 @@ from gzchain.services.consortium import ConsortiumService
 from gzchain.services.outbox import AnchoredRows, Outbox, Recovery, Stage
 from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
 from gzchain.store.db import Store
+from gzchain.store.reasons import ReasonTextRow, reason_row
 
 # A document is one transaction; at ~150k gas per anchor this keeps it well inside a 30M-gas block.
 MAX_DOCUMENT_ANCHORS = 100
@@ -134,7 +136,7 @@ class Entitlement:
 class RegulatorDecision:
     batch_id: bytes
     decision: str  # "recalled" or "released"
-    reason: str
+    reason: SaltedReason  # the code and hash went on chain, the words and salt to the store
     receipt: Receipt
 
 
@@ -207,7 +209,10 @@ class ColdChainService:
             gateway,
             store,
             "coldchain",
-            tuple(AnchoredRows(model) for model in (ColdChainLotRow, ColdChainEventRow, ColdChainReadingRow)),
+            tuple(
+                AnchoredRows(model)
+                for model in (ColdChainLotRow, ColdChainEventRow, ColdChainReadingRow, ReasonTextRow)
+            ),
         )
 
     def recover(self) -> Recovery:
@@ -227,22 +232,35 @@ class ColdChainService:
         mask = self.gateway.call(self.contract.functions.entitlementsOf(self.consortium.resolve(agency)))
         return CertificateKind.from_mask(mask)
 
-    def recall(self, as_agency: str, batch: str | bytes, reason: str) -> RegulatorDecision:
-        """Recall a batch and every lot split from it; they then accept only destruction or return."""
-        return self._decide("recall", "recalled", as_agency, batch, reason)
+    def recall(self, as_agency: str, batch: str | bytes, code: int | str, reason: str) -> RegulatorDecision:
+        """Recall a batch and every lot split from it, for a RecallReason `code`, in `reason`'s words (kept
+        in the store; the chain gets the code and their salted hash); they then accept only destruction or
+        return."""
+        return self._decide(ReasonAction.RECALL, "recalled", as_agency, batch, code, reason)
 
-    def release(self, as_agency: str, batch: str | bytes, reason: str) -> RegulatorDecision:
-        """Release a flagged batch (and the lots split from it) for sale again."""
-        return self._decide("release", "released", as_agency, batch, reason)
+    def release(self, as_agency: str, batch: str | bytes, code: int | str, reason: str) -> RegulatorDecision:
+        """Release a flagged batch (and the lots split from it) for sale again, for a ReleaseReason `code`."""
+        return self._decide(ReasonAction.RELEASE, "released", as_agency, batch, code, reason)
 
     def _decide(
-        self, function: str, decision: str, as_agency: str, batch: str | bytes, reason: str
+        self,
+        action: ReasonAction,
+        decision: str,
+        as_agency: str,
+        batch: str | bytes,
+        code: int | str,
+        reason: str,
     ) -> RegulatorDecision:
+        salted = salt_reason(action, code, validate_reason(reason))
         batch_id = self.resolve_batch(batch)
-        reason = validate_reason(reason)
-        fn = getattr(self.contract.functions, function)(batch_id, reason)
-        receipt = self.gateway.transact(fn, self.keys.signer(as_agency))
-        return RegulatorDecision(batch_id, decision, reason, receipt)
+        signer = self.keys.signer(as_agency)
+        fn = getattr(self.contract.functions, action.value)(batch_id, int(salted.code), salted.digest)
+
+        def stage(session: Session, tx_hash: str) -> None:
+            session.add(reason_row(salted, signer.address, tx_hash))
+
+        receipt = self.outbox.send(fn, signer, f"the {action.value} of {hex_id(batch_id)}", stage)
+        return RegulatorDecision(batch_id, decision, salted, receipt)
 
     # ---- operators (COLDCHAIN_OPERATOR) ----
 

@@ -18,7 +18,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta, timezone
 from functools import cached_property
 from typing import Any, Final, NamedTuple
@@ -57,8 +57,11 @@ from gzchain.domain.coldchain import (
 from gzchain.domain.epcis import TemperatureRange, event_hash, parse_event
 from gzchain.domain.errors import ContractReverted, InvalidInput, NotFound
 from gzchain.domain.merkle import build_tree, verify
+from gzchain.domain.reasons import ReasonAction
+from gzchain.services.reasons import load_reason_texts, stated
 from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
 from gzchain.store.db import Store
+from gzchain.store.reasons import ReasonTextRow
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -66,6 +69,8 @@ ZERO_HASH = b"\x00" * 32
 Head = tuple[int, bytes]  # a block's number and hash
 MAX_REMEMBERED_EVENTS: Final = 20_000  # stored events whose check is kept; beyond that all are re-checked
 MAX_REMEMBERED_ANSWERS: Final = 2_000  # lots' chain answers kept for the head; beyond that all are re-read
+
+_REASON_EVENTS: Final = frozenset({"ColdChainBatchReleased", "ColdChainRecallOrdered"})
 
 
 class OnChainBatch(NamedTuple):
@@ -133,6 +138,8 @@ class _Logs:
     flags: dict[tuple[bytes, bytes], Proof]
     anchored_by: dict[tuple[bytes, bytes], str]
     incidents: list[tuple[int, int, Incident]]
+    # The store's words for the recalls' and releases' reason hashes, read once per trace.
+    reasons: Mapping[bytes, ReasonTextRow] = field(default_factory=dict)
 
 
 class _LogEntry(NamedTuple):
@@ -526,12 +533,14 @@ class ColdChainReader:
     def _recall(
         self, recall: Any, facts: Mapping[bytes, BatchFacts], logs: _Logs
     ) -> tuple[Incident | None, str | None]:
-        (regulator, _, reason), recalled_id = recall
+        (regulator, _, code, digest), recalled_id = recall
         if recalled_id == ZERO_HASH:
             return None, None
         lot = facts[recalled_id].label
         name = self.member(regulator)[0]
-        return Incident("recalled", lot, regulator, name, reason, None, logs.recalls.get(recalled_id)), lot
+        why = stated(ReasonAction.RECALL, code, digest, logs.reasons)
+        proof = logs.recalls.get(recalled_id)
+        return Incident("recalled", lot, regulator, name, why and why.words, None, proof, why), lot
 
     def _hold(self, hold: Any, facts: Mapping[bytes, BatchFacts], logs: _Logs) -> Incident | None:
         flagged_id, breach = hold
@@ -706,7 +715,8 @@ class ColdChainReader:
         entries = self._remembered(
             head, ("logs", tuple(batch_ids)), lambda: self._decoded_logs(batch_ids, head[0])
         )
-        found = _Logs({}, {}, {}, {}, {}, {}, {}, {}, [])
+        digests = [entry.args["reasonHash"] for entry in entries if entry.name in _REASON_EVENTS]
+        found = _Logs({}, {}, {}, {}, {}, {}, {}, {}, [], load_reason_texts(self.store, digests))
         lots = self.stored_lots(batch_ids) if lots is None else lots
         for entry in entries:
             incident = self._file_log(found, entry.name, entry.args, entry.proof, lots)
@@ -748,6 +758,11 @@ class ColdChainReader:
         ) -> Incident:
             return Incident(what, label(batch_id), actor, self.member(actor)[0], reason, event, proof)
 
+        def decision(what: str, action: ReasonAction, event: bytes | None) -> Incident:
+            why = stated(action, args["reasonCode"], args["reasonHash"], found.reasons)
+            made = incident(what, args["batchId"], args["regulator"], why and why.words, event)
+            return replace(made, reason_detail=why)
+
         if name == "ColdChainBatchCreated":
             found.created[args["batchId"]] = proof
         elif name == "ColdChainEventAnchored":
@@ -780,12 +795,10 @@ class ColdChainReader:
             # The anchoring log comes first in the same transaction: it names who reported the readings.
             return incident("flagged", args["batchId"], found.anchored_by[key], reason, args["eventHash"])
         elif name == "ColdChainBatchReleased":
-            return incident(
-                "released", args["batchId"], args["regulator"], args["reason"], args["breachEventHash"]
-            )
+            return decision("released", ReasonAction.RELEASE, args["breachEventHash"])
         elif name == "ColdChainRecallOrdered":
             found.recalls[args["batchId"]] = proof
-            return incident("recalled", args["batchId"], args["regulator"], args["reason"], None)
+            return decision("recalled", ReasonAction.RECALL, None)
         elif name == "ColdChainBatchSplit":
             children = self.stored_lots(args["childIds"])
             names = [children[c].number if c in children else short_id(c) for c in args["childIds"]]

@@ -45,7 +45,9 @@ class BusinessVersionRow(Base):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, default=None)
     erased_by: Mapped[str | None] = mapped_column(String(42), nullable=True, default=None)
     agency: Mapped[str] = mapped_column(String(42))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    # A status change's reason as the chain holds it; its words are in reason_texts under reason_hash.
+    reason_code: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    reason_hash: Mapped[str | None] = mapped_column(String(66), nullable=True, default=None)
     tx_hash: Mapped[str] = mapped_column(String(66), unique=True)
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
     tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -64,7 +66,8 @@ class NotarisedFilingRow(Base):
     block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: tx still pending
     tx_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(42), default=None)
-    revocation_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    revocation_reason_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    revocation_reason_hash: Mapped[str | None] = mapped_column(String(66), default=None)  # see reason_texts
     revocation_tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
     revocation_block_number: Mapped[int | None] = mapped_column(BigInteger, default=None)
     revocation_tx_index: Mapped[int | None] = mapped_column(Integer, default=None)

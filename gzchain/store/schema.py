@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base, StoreUnavailable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Tables a version-1 store had: their presence without a schema row means "version 1".
 _VERSION_1_TABLES = {"business_versions", "business_filings", "coldchain_lots", "coldchain_events"}
 
@@ -67,8 +67,28 @@ def _salted_commitments(operations: Operations) -> None:
         batch.add_column(Column("erased_by", String(42), nullable=True))
 
 
+def _reasons_off_chain(operations: Operations) -> None:
+    """4: reasons are a code and a salted hash on chain, their words in reason_texts (made by create_all).
+
+    The words a version-3 store holds were written under contracts that published them in clear; this gzchain
+    refuses those deployments (gzchain.chain.deployment `require_current_code`), so the words go with them.
+    """
+    with operations.batch_alter_table("business_versions") as batch:
+        batch.drop_column("reason")
+        batch.add_column(Column("reason_code", Integer(), nullable=True))
+        batch.add_column(Column("reason_hash", String(66), nullable=True))
+    with operations.batch_alter_table("business_filings") as batch:
+        batch.drop_column("revocation_reason")
+        batch.add_column(Column("revocation_reason_code", Integer(), nullable=True))
+        batch.add_column(Column("revocation_reason_hash", String(66), nullable=True))
+
+
 # The step that brings a store from version N-1 to version N, for each N above 1.
-_STEPS: dict[int, Callable[[Operations], None]] = {2: _pending_first, 3: _salted_commitments}
+_STEPS: dict[int, Callable[[Operations], None]] = {
+    2: _pending_first,
+    3: _salted_commitments,
+    4: _reasons_off_chain,
+}
 
 
 def prepare(engine: Engine) -> None:
@@ -105,9 +125,14 @@ def _version(connection: Connection) -> int | None:
     if not present:
         return None
     # No schema row (a version-1 store, or its row was deleted): the columns tell.
-    if "business_versions" in tables and "commitment" in {
-        column["name"] for column in inspector.get_columns("business_versions")
-    }:
+    business_columns = (
+        {column["name"] for column in inspector.get_columns("business_versions")}
+        if "business_versions" in tables
+        else set()
+    )
+    if "reason_hash" in business_columns:
+        return 4
+    if "commitment" in business_columns:
         return 3
     columns = {column["name"] for column in inspector.get_columns(present[0])}
     return 2 if "tx_index" in columns else 1

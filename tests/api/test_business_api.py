@@ -41,12 +41,21 @@ def test_an_amendment_adds_a_version_naming_what_changed(client, auth, registere
 
 def test_suspension_reinstatement_and_deregistration(client, auth, registered):
     headers = auth("gz-msa")
-    for action, status in (("suspend", "suspended"), ("reinstate", "active"), ("deregister", "deregistered")):
-        response = client.post(
-            f"/businesses/{USCC}/status", json={"action": action, "reason": "why"}, headers=headers
-        )
+    steps = (
+        ("suspend", "unreachable-at-address", "suspended"),
+        ("reinstate", "reachable-again", "active"),
+        ("deregister", "voluntary-dissolution", "deregistered"),
+    )
+    for action, code, status in steps:
+        body = {"action": action, "reason_code": code, "reason": f"why {action}"}
+        response = client.post(f"/businesses/{USCC}/status", json=body, headers=headers)
         assert response.status_code == 201, response.text
-        assert client.get(f"/businesses/{USCC}").json()["status"] == status
+        reason = response.json()["reason"]
+        assert (reason["code"], reason["words"], reason["verified"]) == (code, f"why {action}", True)
+        lookup = client.get(f"/businesses/{USCC}").json()
+        assert lookup["status"] == status
+        assert lookup["versions"][-1]["reason"] == {**reason, "state": "verified"}
+    assert client.get(f"/businesses/{USCC}").json()["versions"][0]["reason"] is None
     amended = a_record(address="广州市黄埔区新地址2号")
     assert_problem(client.post(f"/businesses/{USCC}/amendments", json=amended, headers=headers), 409)
 
@@ -66,19 +75,30 @@ def test_a_notary_files_a_document_anyone_verifies_and_the_notary_revokes(client
     )
     assert altered.json()["notarised"] is False
     revoked = client.post(
-        f"/filings/{ARTICLES_HASH}/revocation", json={"reason": "court ruling"}, headers=notary
+        f"/filings/{ARTICLES_HASH}/revocation",
+        json={"reasonCode": "court-ruling", "reason": "court ruling"},
+        headers=notary,
     )
     assert revoked.status_code == 201
     after = client.get(f"/filings/{ARTICLES_HASH}").json()
-    assert after["valid"] is False and after["filing"]["revocation_reason"] == "court ruling"
+    reason = after["filing"]["revocation_reason"]
+    assert after["valid"] is False
+    assert (reason["code"], reason["words"], reason["verified"]) == ("court-ruling", "court ruling", True)
 
 
 def test_writes_without_a_credential_are_401(client):
     assert_problem(client.post("/businesses", json=a_record()), 401)
     assert_problem(client.post(f"/businesses/{USCC}/amendments", json=a_record()), 401)
-    assert_problem(client.post(f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}), 401)
+    assert_problem(
+        client.post(
+            f"/businesses/{USCC}/status", json={"action": "suspend", "reason_code": "other", "reason": "x"}
+        ),
+        401,
+    )
     assert_problem(client.post("/filings", json=FILING), 401)
-    assert_problem(client.post(f"/filings/{ARTICLES_HASH}/revocation", json={"reason": "x"}), 401)
+    assert_problem(
+        client.post(f"/filings/{ARTICLES_HASH}/revocation", json={"reason_code": "other", "reason": "x"}), 401
+    )
 
 
 def test_agencies_without_the_role_are_403_before_any_transaction(client, auth, runtime, registered):
@@ -88,7 +108,9 @@ def test_agencies_without_the_role_are_403_before_any_transaction(client, auth, 
     )
     assert_problem(
         client.post(
-            f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}, headers=auth("gz-edu")
+            f"/businesses/{USCC}/status",
+            json={"action": "suspend", "reason_code": "other", "reason": "x"},
+            headers=auth("gz-edu"),
         ),
         403,
     )
@@ -106,7 +128,9 @@ def test_unknown_businesses_and_filings_are_404_or_not_notarised(client, auth):
     assert client.get(f"/filings/{'0' * 64}").json()["notarised"] is False
     assert_problem(
         client.post(
-            f"/businesses/{USCC}/status", json={"action": "suspend", "reason": "x"}, headers=auth("gz-msa")
+            f"/businesses/{USCC}/status",
+            json={"action": "suspend", "reason_code": "other", "reason": "x"},
+            headers=auth("gz-msa"),
         ),
         404,
     )
@@ -137,7 +161,11 @@ def test_bad_input_is_422_naming_the_field(client, auth):
         client.post("/businesses", json=a_record(registered_capital={"amount": "-5"}), headers=headers), 422
     )
     assert_problem(
-        client.post(f"/businesses/{USCC}/status", json={"action": "explode", "reason": "x"}, headers=headers),
+        client.post(
+            f"/businesses/{USCC}/status",
+            json={"action": "explode", "reason_code": "other", "reason": "x"},
+            headers=headers,
+        ),
         422,
         field="action",
     )
@@ -177,7 +205,7 @@ def test_the_lookup_gives_public_fields_with_salt_and_proof_and_private_ones_mas
 
 def test_the_erasure_route_is_for_registrars_only(client, auth):
     assert client.post("/businesses", json=a_record(), headers=auth("gz-msa")).status_code == 201
-    status = {"action": "deregister", "reason": "dissolved"}
+    status = {"action": "deregister", "reason_code": "voluntary-dissolution", "reason": "dissolved"}
     assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
     assert_problem(client.post(f"/businesses/{USCC}/erasure"), 401)
     assert_problem(client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-notary")), 403)
@@ -194,8 +222,10 @@ def test_an_erased_legacy_record_is_returned_apart_as_unverified_never_as_the_re
     service = runtime.business()
     record = record_from_dict(a_record())
     fn = service.contract.functions.register(USCC.encode(), record_hash(record))
-    service._record_version(fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, "")
-    status = {"action": "deregister", "reason": "dissolved"}
+    service._record_version(
+        fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, reason=None
+    )
+    status = {"action": "deregister", "reason_code": "other", "reason": "dissolved"}
     assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
     assert client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-msa")).status_code == 201
     body = client.get(f"/businesses/{USCC}").json()
@@ -209,8 +239,38 @@ def test_an_erased_legacy_record_is_returned_apart_as_unverified_never_as_the_re
 
 
 def test_a_salted_erased_record_is_the_verified_record_and_nothing_is_unverified(client, auth, registered):
-    status = {"action": "deregister", "reason": "dissolved"}
+    status = {"action": "deregister", "reason_code": "other", "reason": "dissolved"}
     assert client.post(f"/businesses/{USCC}/status", json=status, headers=auth("gz-msa")).status_code == 201
     assert client.post(f"/businesses/{USCC}/erasure", headers=auth("gz-msa")).status_code == 201
     for version in client.get(f"/businesses/{USCC}").json()["versions"]:
         assert version["record"]["name"] == a_record()["name"] and version["unverified_record"] is None
+
+
+def test_a_status_change_or_revocation_without_a_known_reason_code_is_422_naming_it(
+    client, auth, runtime, registered
+):
+    height = runtime.gateway.block_number()
+    bodies = [
+        ({"action": "suspend", "reason_code": "reachable-again", "reason": "x"}, "reason_code"),
+        ({"action": "suspend", "reason": "x"}, "reason_code"),
+        ({"action": "suspend", "reason_code": "other", "reason": ""}, "reason"),
+    ]
+    for body, field in bodies:
+        response = client.post(f"/businesses/{USCC}/status", json=body, headers=auth("gz-msa"))
+        assert_problem(response, 422, field=field)
+    problem = client.post(
+        f"/businesses/{USCC}/status",
+        json={"action": "suspend", "reason_code": "reachable-again", "reason": "x"},
+        headers=auth("gz-msa"),
+    ).json()
+    assert "unreachable-at-address" in problem["detail"], "the known codes are named"
+    assert_problem(
+        client.post(
+            f"/filings/{ARTICLES_HASH}/revocation",
+            json={"reason_code": "fraud", "reason": "x"},
+            headers=auth("gz-notary"),
+        ),
+        422,
+        field="reason_code",
+    )
+    assert runtime.gateway.block_number() == height

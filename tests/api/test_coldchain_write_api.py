@@ -27,7 +27,8 @@ BATCH = {
     "max_celsius": "-18.0",
 }
 UNKNOWN_BATCH = "0x" + "ab" * 32
-REASON = {"reason": "nucleic-acid test positive on a sample"}
+REASON = {"reason_code": "pathogen-detected", "reason": "nucleic-acid test positive on a sample"}
+RELEASE = {"reason_code": "sensor-fault", "reason": "probe outside the carton; core stayed frozen"}
 
 
 def pdf(text: str) -> str:
@@ -137,12 +138,16 @@ def test_readings_outside_the_window_flag_the_lot_until_a_regulator_releases_it(
     assert client.get("/coldchain/batches/BR2405/trace").json()["hold"] is not None
     released = client.post(
         "/coldchain/batches/BR2405/release",
-        json={"reason": "probe fault, core stayed frozen"},
+        json={"reasonCode": "sensor-fault", "reason": "probe fault, core stayed frozen"},
         headers=auth(REGULATOR),
     )
     assert released.status_code == 201, released.text
     assert released.json()["decision"] == "released" and released.json()["batch_id"] == lot["batch_id"]
-    assert client.get("/coldchain/batches/BR2405/trace").json()["hold"] is None
+    trace = client.get("/coldchain/batches/BR2405/trace").json()
+    assert trace["hold"] is None
+    [release] = [incident for incident in trace["incidents"] if incident["what"] == "released"]
+    assert release["reason"] == "probe fault, core stayed frozen"
+    assert (release["reason_detail"]["code"], release["reason_detail"]["verified"]) == ("sensor-fault", True)
 
 
 def test_a_custodian_splits_a_batch_into_lots_that_add_up_to_it(client, auth, lot):
@@ -174,8 +179,17 @@ def test_a_recalled_batch_takes_no_more_ordinary_events(client, auth, lot):
         f"/coldchain/batches/{lot['batch_id']}/recall", json=REASON, headers=auth(REGULATOR)
     )
     assert recalled.status_code == 201, recalled.text
-    assert recalled.json()["decision"] == "recalled" and recalled.json()["reason"] == REASON["reason"]
-    assert client.get("/coldchain/batches/BR2405/trace").json()["recall"]["reason"] == REASON["reason"]
+    reason = recalled.json()["reason"]
+    assert recalled.json()["decision"] == "recalled"
+    assert (reason["code"], reason["words"], reason["verified"]) == (
+        "pathogen-detected",
+        REASON["reason"],
+        True,
+    )
+    for route in ("trace", "status"):
+        recall = client.get(f"/coldchain/batches/BR2405/{route}").json()["recall"]
+        assert recall["reason"] == REASON["reason"]
+        assert recall["reason_detail"] == {**reason, "state": "verified"}
     assert_problem(
         client.post("/coldchain/batches/BR2405/events", json=event("storing", 30), headers=auth(IMPORTER)),
         409,
@@ -196,7 +210,7 @@ def test_writes_without_a_credential_are_401(client, lot):
         ),
         ("/coldchain/documents", EPCIS_EXAMPLE),
         (f"/coldchain/batches/{batch}/recall", REASON),
-        (f"/coldchain/batches/{batch}/release", REASON),
+        (f"/coldchain/batches/{batch}/release", RELEASE),
     ):
         response = client.post(path, json=body)
         assert_problem(response, 401)
@@ -218,7 +232,7 @@ def test_agencies_without_the_role_are_403_before_any_transaction(client, auth, 
         ),
         ("/coldchain/documents", EPCIS_EXAMPLE, "gz-edu", "COLDCHAIN_OPERATOR"),
         (f"/coldchain/batches/{batch}/recall", REASON, IMPORTER, "REGULATOR"),
-        (f"/coldchain/batches/{batch}/release", REASON, "gz-notary", "REGULATOR"),
+        (f"/coldchain/batches/{batch}/release", RELEASE, "gz-notary", "REGULATOR"),
         # an inspector may not attach what only the supervised warehouse attaches, nor a registrar anything
         (
             f"/coldchain/batches/{batch}/certificates",
@@ -280,7 +294,7 @@ def test_unknown_lots_and_agencies_are_404(client, auth, entitled):
         client.post("/coldchain/batches/NO-SUCH-LOT/recall", json=REASON, headers=auth(REGULATOR)), 404
     )
     assert_problem(
-        client.post(f"/coldchain/batches/{UNKNOWN_BATCH}/release", json=REASON, headers=auth(REGULATOR)),
+        client.post(f"/coldchain/batches/{UNKNOWN_BATCH}/release", json=RELEASE, headers=auth(REGULATOR)),
         404,
         error="ColdChainUnknownBatch",
     )
@@ -334,7 +348,7 @@ def test_duplicates_are_409_naming_the_rule(client, auth, lot, entitled):
         error="ColdChainEventAlreadyAnchored",
     )
     assert_problem(
-        client.post("/coldchain/batches/BR2405/release", json=REASON, headers=auth(REGULATOR)),
+        client.post("/coldchain/batches/BR2405/release", json=RELEASE, headers=auth(REGULATOR)),
         409,
         error="ColdChainBatchNotFlagged",
     )
@@ -393,8 +407,21 @@ def test_bad_input_is_422_naming_the_field(client, auth, lot):
             auth(REGULATOR),
             "kinds.0",
         ),
-        (f"/coldchain/batches/{batch}/recall", {"reason": ""}, auth(REGULATOR), "reason"),
-        (f"/coldchain/batches/{batch}/recall", {"reason": "two\nlines"}, auth(REGULATOR), "reason"),
+        (f"/coldchain/batches/{batch}/recall", {**REASON, "reason": ""}, auth(REGULATOR), "reason"),
+        (f"/coldchain/batches/{batch}/recall", {**REASON, "reason": "two\nlines"}, auth(REGULATOR), "reason"),
+        (f"/coldchain/batches/{batch}/recall", {"reason": "x"}, auth(REGULATOR), "reason_code"),
+        (
+            f"/coldchain/batches/{batch}/recall",
+            {**REASON, "reason_code": "sensor-fault"},
+            auth(REGULATOR),
+            "reason_code",
+        ),
+        (
+            f"/coldchain/batches/{batch}/release",
+            {**REASON, "reason_code": "pathogen-detected"},
+            auth(REGULATOR),
+            "reason_code",
+        ),
     ]
     for path, body, headers, field in cases:
         assert_problem(client.post(path, json=body, headers=headers), 422, field=field)

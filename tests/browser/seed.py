@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from rich.console import Console
+from sqlalchemy import delete, update
 
 from gzchain.bootstrap import open_runtime
 from gzchain.demo import run_scenario
@@ -25,10 +26,14 @@ from gzchain.domain.certificates.revocation import RevocationReason
 from gzchain.domain.oa import obfuscate
 from gzchain.services.certificates.templates import load_template
 from gzchain.settings import Settings
+from gzchain.store.reasons import ReasonTextRow
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 REVOCATION_TEXT = "admission obtained with forged transcripts"
 WITHHELD = ["recipient.studentId", "admissionDate"]
+# A suspension's words as recorded, then as someone rewrote them in the store afterwards.
+ALTERED_REASON = ("annual report overdue by 8 months", "listed by mistake, nothing was overdue")
+VERIFIED_REASON = "dissolved by its shareholder"
 
 
 def scenario(name: str) -> ModuleType:
@@ -70,8 +75,49 @@ def _an_erased_business(rt: Any) -> str:
             "establishment_date": "2015-06-01",
         },
     )
-    business.deregister("gz-msa", uscc, "dissolved by its shareholder")
+    business.deregister("gz-msa", uscc, "voluntary-dissolution", "dissolved by its shareholder")
     business.erase_personal_data("gz-msa", uscc)
+    return uscc
+
+
+def _a_business_with_doubtful_reasons(rt: Any) -> str:
+    """A company suspended, reinstated and deregistered, whose store then lost one reason's words and had
+    another's altered: the page must tell verified, not verified and withheld words apart."""
+    uscc = "91440300708461136T"
+    business = rt.business()
+    business.register(
+        "gz-msa",
+        {
+            "uscc": uscc,
+            "name": "深圳示例存疑贸易有限公司",
+            "legal_representative": {"name": "黄志强", "id_number": "440304198507071234"},
+            "registered_capital": {"amount": "800000.00"},
+            "address": "深圳市南山区示例路9号",
+            "business_scope": "电子产品销售",
+            "shareholders": [
+                {
+                    "name": "深圳示例控股有限公司",
+                    "kind": "legal_person",
+                    "identifier": "914403001922038216",
+                    "contribution": {"amount": "800000.00"},
+                }
+            ],
+            "establishment_date": "2018-03-01",
+        },
+    )
+    altered = business.suspend("gz-msa", uscc, "annual-report-not-filed", ALTERED_REASON[0])
+    lost = business.reinstate("gz-msa", uscc, "annual-report-filed", "the 2025 annual report was filed")
+    business.deregister("gz-msa", uscc, "voluntary-dissolution", VERIFIED_REASON)
+    assert altered.reason is not None and lost.reason is not None
+    with rt.store.session() as session:
+        session.execute(
+            update(ReasonTextRow)
+            .where(ReasonTextRow.reason_hash == "0x" + altered.reason.digest.hex())
+            .values(words=ALTERED_REASON[1])
+        )
+        session.execute(
+            delete(ReasonTextRow).where(ReasonTextRow.reason_hash == "0x" + lost.reason.digest.hex())
+        )
     return uscc
 
 
@@ -93,6 +139,7 @@ def main(out: Path) -> None:
         (out / "altered-articles.txt").write_bytes(business._articles(uscc).replace(b"11", b"12", 1))
 
         erased_uscc = _an_erased_business(rt)
+        doubtful_uscc = _a_business_with_doubtful_reasons(rt)
 
         certificates = rt.certificates()
         records = out / "records.csv"
@@ -128,6 +175,9 @@ def main(out: Path) -> None:
         "recall_reason": recalled.recall.reason if recalled.recall else None,
         "uscc": uscc,
         "erased_uscc": erased_uscc,
+        "doubtful_uscc": doubtful_uscc,
+        "altered_reason": ALTERED_REASON[1],
+        "verified_reason": VERIFIED_REASON,
         "articles": str(articles),
         "altered_articles": str(out / "altered-articles.txt"),
         "valid_certificate": str(valid),

@@ -20,9 +20,12 @@ def test_a_business_shows_its_status_record_history_and_filings(visit, portal):
     expect(page.locator("#record")).to_contain_text("30,000,000.00 CNY")
     expect(page.locator("#history li")).to_have_count(5)
     expect(page.locator('#history li[data-version="3"]')).to_contain_text("Listed for abnormal operations")
-    expect(page.locator('#history li[data-version="3"]')).to_contain_text(
-        "cannot be contacted at the registered address"
+    suspension = page.locator('#history li[data-version="3"] [data-reason-state]')
+    expect(suspension).to_have_attribute("data-reason-state", "verified")
+    expect(suspension).to_contain_text(
+        "unreachable at address: cannot be contacted at the registered address"
     )
+    expect(suspension).to_contain_text("✓ words verified against the salted hash on chain")
     expect(page.locator('#history li[data-version="2"]')).to_contain_text("Amended: capital, shareholders")
     for version in page.locator("#history li").all():
         expect(version.locator("[data-tx]")).to_have_count(1)
@@ -93,3 +96,32 @@ def test_a_business_whose_personal_data_was_erased_says_what_was_erased_when_and
     expect(record).not_to_contain_text("周文静")
     expect(page.locator("#verified")).to_contain_text("matches the hash on chain")
     browser.screenshot("business-erased-en")
+
+
+def test_reason_words_are_marked_verified_not_verified_or_withheld_against_the_chain(visit, portal):
+    browser = visit()
+    page = browser.open(f"/business/{portal.facts['doubtful_uscc']}")
+    expect(page.locator("#business-summary h2")).to_have_text("深圳示例存疑贸易有限公司")
+    versions = {n: page.locator(f'#history li[data-version="{n}"] [data-reason-state]') for n in (2, 3, 4)}
+    expect(versions[4]).to_have_attribute("data-reason-state", "verified")
+    expect(versions[4]).to_contain_text(portal.facts["verified_reason"])
+    expect(versions[4]).to_contain_text("✓ words verified")
+    expect(versions[2]).to_have_attribute("data-reason-state", "not verified")
+    expect(versions[2]).to_contain_text(portal.facts["altered_reason"])
+    expect(versions[2]).to_contain_text("✗ not verified: the words do not match the hash on chain")
+    expect(versions[3]).to_have_attribute("data-reason-state", "withheld")
+    expect(versions[3]).to_contain_text("annual report filed")
+    expect(versions[3]).to_contain_text("words withheld or erased")
+    expect(page.locator('#history li[data-version="1"] [data-reason-state]')).to_have_count(0)
+    expect(page.locator("#verified")).to_contain_text("do not match the salted hash on chain")
+    browser.screenshot("business-reasons-en")
+
+
+def test_reason_marks_read_in_chinese(visit, portal):
+    browser = visit(locale="zh-CN")
+    page = browser.open(f"/business/{portal.facts['doubtful_uscc']}")
+    expect(page.locator('#history li[data-version="4"] [data-reason-state]')).to_contain_text("自行解散")
+    expect(page.locator('#history li[data-version="2"] [data-reason-state]')).to_contain_text("未通过核验")
+    expect(page.locator('#history li[data-version="3"] [data-reason-state]')).to_contain_text(
+        "未公开或已删除"
+    )

@@ -14,6 +14,7 @@ from support.chain import Agencies, reverts
 
 from gzchain.bootstrap import Runtime
 from gzchain.domain.business import ChangeType
+from gzchain.domain.reasons import NotarisationRevocationReason, ReasonAction
 from gzchain.domain.registry import BusinessStatus, DocumentType
 from gzchain.domain.roles import Role
 from gzchain.domain.uscc import (
@@ -46,6 +47,11 @@ AMENDED_NAME = int(ChangeType.AMENDED_NAME)  # web3 encodes ints; a 3.11 IntFlag
 
 def digest(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()
+
+
+def why(words: str, code: int = 0) -> tuple[int, bytes]:
+    """A reason as the contract takes it: a code, and a stand-in for the salted hash of the words."""
+    return code, digest(f"salted: {words}")
 
 
 V1, V2, V3 = digest("record v1"), digest("record v2"), digest("record v3")
@@ -101,9 +107,9 @@ def revoke_role(runtime: Runtime, agency_id: str, role: Role) -> None:
 def move_to(agencies: Agencies, registry, uscc: bytes, status: BusinessStatus) -> None:
     """Take a freshly registered (Active) business to `status`."""
     if status is SUSPENDED:
-        agencies.send("gz-msa", registry.functions.suspend(uscc, "listed"))
+        agencies.send("gz-msa", registry.functions.suspend(uscc, *why("listed")))
     elif status is DEREGISTERED:
-        agencies.send("gz-msa", registry.functions.deregister(uscc, "dissolved"))
+        agencies.send("gz-msa", registry.functions.deregister(uscc, *why("dissolved")))
 
 
 def first_invalid_position(code: str) -> int:
@@ -130,7 +136,7 @@ def test_registrar_can_register_a_business(runtime: Runtime, agencies: Agencies,
     ]
     assert runtime.gateway.call(registry.functions.business(USCC)) == (V1, msa, now, 1, now, ACTIVE)
     assert runtime.gateway.call(registry.functions.versions(USCC)) == [
-        (V1, msa, ChangeType.REGISTERED, now, "")
+        (V1, msa, ChangeType.REGISTERED, now, 0, ZERO_HASH)
     ]
     assert runtime.gateway.call(registry.functions.filingsOf(USCC)) == []
 
@@ -211,7 +217,7 @@ def test_reverts_when_a_uscc_is_registered_twice_even_after_deregistration(
 ):
     with reverts("BusinessRegistryAlreadyRegistered", uscc=registered):
         agencies.send("gz-msa", registry.functions.register(registered, V2))
-    agencies.send("gz-msa", registry.functions.deregister(registered, "dissolved"))
+    agencies.send("gz-msa", registry.functions.deregister(registered, *why("dissolved")))
     with reverts("BusinessRegistryAlreadyRegistered", uscc=registered):
         agencies.send("gz-msa", registry.functions.register(registered, V2))
 
@@ -228,13 +234,13 @@ def test_reverts_when_the_record_hash_is_empty(agencies: Agencies, registry, reg
 REGISTRAR_WRITES = {
     "register": lambda r: r.functions.register(OTHER_USCC, V1),
     "amend": lambda r: r.functions.amend(USCC, V2, AMENDED_NAME),
-    "suspend": lambda r: r.functions.suspend(USCC, "listed"),
-    "reinstate": lambda r: r.functions.reinstate(USCC, "cleared"),
-    "deregister": lambda r: r.functions.deregister(USCC, "dissolved"),
+    "suspend": lambda r: r.functions.suspend(USCC, *why("listed")),
+    "reinstate": lambda r: r.functions.reinstate(USCC, *why("cleared")),
+    "deregister": lambda r: r.functions.deregister(USCC, *why("dissolved")),
 }
 FILING_WRITES = {
     "notarise": lambda r: r.functions.notarise(LICENCE, USCC, DocumentType.BUSINESS_LICENCE),
-    "revokeNotarisation": lambda r: r.functions.revokeNotarisation(ARTICLES, "annulled"),
+    "revokeNotarisation": lambda r: r.functions.revokeNotarisation(ARTICLES, *why("annulled")),
 }
 
 
@@ -281,7 +287,7 @@ def test_a_second_registrar_may_amend_and_change_the_status_of_any_business(
         "huangpu-msa", registry.functions.amend(registered, V2, int(ChangeType.AMENDED_ADDRESS))
     )
     assert runtime.gateway.events(registry, "BusinessAmended", receipt)[0]["registrar"] == huangpu
-    agencies.send("huangpu-msa", registry.functions.suspend(registered, "listed"))
+    agencies.send("huangpu-msa", registry.functions.suspend(registered, *why("listed")))
     business = runtime.gateway.call(registry.functions.business(registered))
     assert business[1] == agencies.address("gz-msa"), (
         "the registering agency stays the one that registered it"
@@ -315,7 +321,14 @@ def test_registrar_can_amend_a_registered_business(
         now,
         ACTIVE,
     )
-    assert runtime.gateway.call(registry.functions.versions(registered))[1] == (V2, msa, change, now, "")
+    assert runtime.gateway.call(registry.functions.versions(registered))[1] == (
+        V2,
+        msa,
+        change,
+        now,
+        0,
+        ZERO_HASH,
+    )
 
 
 @pytest.mark.parametrize(
@@ -382,6 +395,12 @@ ACTIONS = {
     "reinstate": (ACTIVE, ChangeType.REINSTATED, "BusinessReinstated"),
     "deregister": (DEREGISTERED, ChangeType.DEREGISTERED, "BusinessDeregistered"),
 }
+# Each action's reason codes, as gzchain/domain/reasons.py mirrors the contract's enums.
+CODES = {
+    "suspend": ReasonAction.SUSPEND.codes,
+    "reinstate": ReasonAction.REINSTATE.codes,
+    "deregister": ReasonAction.DEREGISTER.codes,
+}
 LEGAL = [(ACTIVE, "suspend"), (SUSPENDED, "reinstate"), (ACTIVE, "deregister"), (SUSPENDED, "deregister")]
 ILLEGAL = [
     (ACTIVE, "reinstate"),
@@ -400,10 +419,17 @@ def test_registrar_can_make_every_legal_status_transition(
     version = runtime.gateway.call(registry.functions.business(registered))[3] + 1
     to, change, event = ACTIONS[action]
     msa = agencies.address("gz-msa")
-    receipt = agencies.send("gz-msa", getattr(registry.functions, action)(registered, "because: 理由"))
+    code, reason_hash = why("because: 理由", code=1)
+    receipt = agencies.send("gz-msa", getattr(registry.functions, action)(registered, code, reason_hash))
     now = timestamp(runtime, receipt)
     assert runtime.gateway.events(registry, event, receipt) == [
-        {"uscc": registered, "registrar": msa, "version": version, "reason": "because: 理由"}
+        {
+            "uscc": registered,
+            "registrar": msa,
+            "version": version,
+            "reasonCode": code,
+            "reasonHash": reason_hash,
+        }
     ]
     business = runtime.gateway.call(registry.functions.business(registered))
     assert (business[0], business[3], business[4], business[5]) == (V1, version, now, to)
@@ -412,7 +438,8 @@ def test_registrar_can_make_every_legal_status_transition(
         msa,
         change,
         now,
-        "because: 理由",
+        code,
+        reason_hash,
     )
 
 
@@ -424,21 +451,50 @@ def test_reverts_on_every_illegal_status_transition(
     with reverts(
         "BusinessRegistryInvalidTransition", uscc=registered, **{"from": start, "to": ACTIONS[action][0]}
     ):
-        agencies.send("gz-msa", getattr(registry.functions, action)(registered, "again"))
+        agencies.send("gz-msa", getattr(registry.functions, action)(registered, *why("again")))
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_reverts_when_changing_the_status_of_an_unknown_business(agencies: Agencies, registry, action: str):
     with reverts("BusinessRegistryUnknownBusiness", uscc=USCC):
-        agencies.send("gz-msa", getattr(registry.functions, action)(USCC, "why"))
+        agencies.send("gz-msa", getattr(registry.functions, action)(USCC, *why("why")))
 
 
 @pytest.mark.parametrize("action", ACTIONS)
-def test_reverts_when_a_status_change_gives_no_reason(agencies: Agencies, registry, registered, action: str):
+def test_reverts_when_a_status_change_gives_no_reason_hash(
+    agencies: Agencies, registry, registered, action: str
+):
     if action == "reinstate":
         move_to(agencies, registry, registered, SUSPENDED)
-    with reverts("BusinessRegistryReasonRequired"):
-        agencies.send("gz-msa", getattr(registry.functions, action)(registered, ""))
+    with reverts("BusinessRegistryEmptyReasonHash"):
+        agencies.send("gz-msa", getattr(registry.functions, action)(registered, 0, ZERO_HASH))
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_reverts_when_a_status_change_gives_an_unknown_reason_code(
+    runtime: Runtime, agencies: Agencies, registry, registered, action: str
+):
+    if action == "reinstate":
+        move_to(agencies, registry, registered, SUSPENDED)
+    top = max(CODES[action])
+    for code in (top + 1, 255):
+        with reverts("BusinessRegistryUnknownReason", reasonCode=code, maxCode=top):
+            agencies.send("gz-msa", getattr(registry.functions, action)(registered, *why("why", code)))
+    assert runtime.gateway.call(registry.functions.business(registered))[3] == 1 + (action == "reinstate")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_reason_code_the_python_side_knows_is_one_the_contract_records(
+    runtime: Runtime, agencies: Agencies, registry, action: str
+):
+    for code in CODES[action]:
+        uscc = uscc_from_prefix("91440101MA59AB" + ALPHABET[code] * 2).encode()
+        agencies.send("gz-msa", registry.functions.register(uscc, V1))
+        if action == "reinstate":
+            move_to(agencies, registry, uscc, SUSPENDED)
+        receipt = agencies.send("gz-msa", getattr(registry.functions, action)(uscc, *why("why", code)))
+        [event] = runtime.gateway.events(registry, ACTIONS[action][2], receipt)
+        assert CODES[action](event["reasonCode"]) is code
 
 
 def test_the_whole_history_is_provable_version_by_version(runtime: Runtime, agencies: Agencies, registry):
@@ -446,19 +502,19 @@ def test_the_whole_history_is_provable_version_by_version(runtime: Runtime, agen
     steps = [
         registry.functions.register(USCC, V1),
         registry.functions.amend(USCC, V2, int(ChangeType.AMENDED_CAPITAL)),
-        registry.functions.suspend(USCC, "listed for abnormal operations"),
-        registry.functions.reinstate(USCC, "annual report filed"),
+        registry.functions.suspend(USCC, *why("listed for abnormal operations")),
+        registry.functions.reinstate(USCC, *why("annual report filed")),
         registry.functions.amend(USCC, V3, int(ChangeType.AMENDED_NAME | ChangeType.AMENDED_SCOPE)),
-        registry.functions.deregister(USCC, "dissolved"),
+        registry.functions.deregister(USCC, *why("dissolved")),
     ]
     times = [timestamp(runtime, agencies.send("gz-msa", step)) for step in steps]
     assert runtime.gateway.call(registry.functions.versions(USCC)) == [
-        (V1, msa, ChangeType.REGISTERED, times[0], ""),
-        (V2, msa, ChangeType.AMENDED_CAPITAL, times[1], ""),
-        (V2, msa, ChangeType.SUSPENDED, times[2], "listed for abnormal operations"),
-        (V2, msa, ChangeType.REINSTATED, times[3], "annual report filed"),
-        (V3, msa, ChangeType.AMENDED_NAME | ChangeType.AMENDED_SCOPE, times[4], ""),
-        (V3, msa, ChangeType.DEREGISTERED, times[5], "dissolved"),
+        (V1, msa, ChangeType.REGISTERED, times[0], 0, ZERO_HASH),
+        (V2, msa, ChangeType.AMENDED_CAPITAL, times[1], 0, ZERO_HASH),
+        (V2, msa, ChangeType.SUSPENDED, times[2], *why("listed for abnormal operations")),
+        (V2, msa, ChangeType.REINSTATED, times[3], *why("annual report filed")),
+        (V3, msa, ChangeType.AMENDED_NAME | ChangeType.AMENDED_SCOPE, times[4], 0, ZERO_HASH),
+        (V3, msa, ChangeType.DEREGISTERED, times[5], *why("dissolved")),
     ]
     for entry in runtime.gateway.call(registry.functions.versions(USCC)):
         ChangeType.decode(entry[2])  # every change type on chain is one the Python side can read
@@ -484,7 +540,8 @@ def test_notary_can_notarise_every_document_type(runtime: Runtime, agencies: Age
             notary,
             0,
             ZERO_ADDRESS,
-            "",
+            0,
+            ZERO_HASH,
         )
         assert runtime.gateway.call(registry.functions.isNotarised(file_hash))
         hashes.append(file_hash)
@@ -529,7 +586,7 @@ def test_reverts_when_a_file_is_notarised_twice_for_any_business_even_once_revok
     for uscc in (registered, OTHER_USCC):
         with reverts("BusinessRegistryAlreadyNotarised", fileHash=ARTICLES):
             agencies.send("gz-notary", registry.functions.notarise(ARTICLES, uscc, DocumentType.OTHER))
-    agencies.send("gz-notary", registry.functions.revokeNotarisation(ARTICLES, "annulled"))
+    agencies.send("gz-notary", registry.functions.revokeNotarisation(ARTICLES, *why("annulled")))
     with reverts("BusinessRegistryAlreadyNotarised", fileHash=ARTICLES):
         agencies.send("gz-notary", registry.functions.notarise(ARTICLES, registered, DocumentType.OTHER))
 
@@ -573,12 +630,17 @@ def test_notary_can_revoke_its_notarisation_which_stays_visible_as_revoked(
 ):
     notary = agencies.address("gz-notary")
     notarised_at = runtime.gateway.call(registry.functions.notarisation(notarised))[2]
-    receipt = agencies.send(
-        "gz-notary", registry.functions.revokeNotarisation(notarised, "(2026)粤01民终123号 ruling")
-    )
+    code, reason_hash = why("(2026)粤01民终123号 ruling", code=NotarisationRevocationReason.COURT_RULING)
+    receipt = agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, code, reason_hash))
     now = timestamp(runtime, receipt)
     assert runtime.gateway.events(registry, "NotarisationRevoked", receipt) == [
-        {"uscc": registered, "fileHash": notarised, "revoker": notary, "reason": "(2026)粤01民终123号 ruling"}
+        {
+            "uscc": registered,
+            "fileHash": notarised,
+            "revoker": notary,
+            "reasonCode": code,
+            "reasonHash": reason_hash,
+        }
     ]
     assert runtime.gateway.call(registry.functions.notarisation(notarised)) == (
         registered,
@@ -587,7 +649,8 @@ def test_notary_can_revoke_its_notarisation_which_stays_visible_as_revoked(
         notary,
         now,
         notary,
-        "(2026)粤01民终123号 ruling",
+        code,
+        reason_hash,
     )
     assert not runtime.gateway.call(registry.functions.isNotarised(notarised))
     assert runtime.gateway.call(registry.functions.filingsOf(registered)) == [notarised]
@@ -597,7 +660,7 @@ def test_registrar_can_revoke_its_own_licence_filing(
     runtime: Runtime, agencies: Agencies, registry, registered
 ):
     agencies.send("gz-msa", registry.functions.notarise(LICENCE, registered, DocumentType.BUSINESS_LICENCE))
-    agencies.send("gz-msa", registry.functions.revokeNotarisation(LICENCE, "licence reissued"))
+    agencies.send("gz-msa", registry.functions.revokeNotarisation(LICENCE, *why("licence reissued")))
     assert not runtime.gateway.call(registry.functions.isNotarised(LICENCE))
 
 
@@ -607,24 +670,27 @@ def test_reverts_when_another_agency_revokes_a_notarisation(
     notary = agencies.address("gz-notary")
     other = admit(runtime, "tianhe-notary", Role.NOTARY)
     with reverts("BusinessRegistryNotTheNotary", fileHash=notarised, notary=notary, account=other):
-        agencies.send("tianhe-notary", registry.functions.revokeNotarisation(notarised, "annulled"))
+        agencies.send("tianhe-notary", registry.functions.revokeNotarisation(notarised, *why("annulled")))
     with reverts(
         "BusinessRegistryNotTheNotary", fileHash=notarised, notary=notary, account=agencies.address("gz-msa")
     ):
-        agencies.send("gz-msa", registry.functions.revokeNotarisation(notarised, "annulled"))
+        agencies.send("gz-msa", registry.functions.revokeNotarisation(notarised, *why("annulled")))
 
 
 def test_reverts_when_revoking_an_unknown_notarisation(agencies: Agencies, registry):
     with reverts("BusinessRegistryUnknownNotarisation", fileHash=ARTICLES):
-        agencies.send("gz-notary", registry.functions.revokeNotarisation(ARTICLES, "annulled"))
+        agencies.send("gz-notary", registry.functions.revokeNotarisation(ARTICLES, *why("annulled")))
 
 
 def test_reverts_when_revoking_twice_or_without_a_reason(agencies: Agencies, registry, notarised):
-    with reverts("BusinessRegistryReasonRequired"):
-        agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, ""))
-    agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, "annulled"))
+    with reverts("BusinessRegistryEmptyReasonHash"):
+        agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, 0, ZERO_HASH))
+    top = max(NotarisationRevocationReason)
+    with reverts("BusinessRegistryUnknownReason", reasonCode=top + 1, maxCode=top):
+        agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, *why("x", top + 1)))
+    agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, *why("annulled")))
     with reverts("BusinessRegistryNotarisationAlreadyRevoked", fileHash=notarised):
-        agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, "annulled again"))
+        agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, *why("annulled again")))
 
 
 def test_a_notary_that_lost_its_role_can_no_longer_revoke(
@@ -634,7 +700,7 @@ def test_a_notary_that_lost_its_role_can_no_longer_revoke(
     agencies.send("tianhe-notary", registry.functions.notarise(ARTICLES, registered, DocumentType.OTHER))
     revoke_role(runtime, "tianhe-notary", Role.NOTARY)
     with reverts("ConsortiumMissingRole", account=member, role=NOTARY):
-        agencies.send("tianhe-notary", registry.functions.revokeNotarisation(ARTICLES, "annulled"))
+        agencies.send("tianhe-notary", registry.functions.revokeNotarisation(ARTICLES, *why("annulled")))
 
 
 def test_a_notary_and_registrar_that_lost_the_notary_role_cannot_revoke_what_only_a_notary_may_notarise(
@@ -653,15 +719,15 @@ def test_a_notary_and_registrar_that_lost_the_notary_role_cannot_revoke_what_onl
         account=member,
         documentType=DocumentType.ARTICLES_OF_ASSOCIATION,
     ):
-        agencies.send("huangpu-msa", registry.functions.revokeNotarisation(ARTICLES, "annulled"))
-    agencies.send("huangpu-msa", registry.functions.revokeNotarisation(LICENCE, "reissued"))
+        agencies.send("huangpu-msa", registry.functions.revokeNotarisation(ARTICLES, *why("annulled")))
+    agencies.send("huangpu-msa", registry.functions.revokeNotarisation(LICENCE, *why("reissued")))
 
 
 def test_a_notarisation_can_be_revoked_after_the_business_is_deregistered(
     runtime: Runtime, agencies: Agencies, registry, registered, notarised
 ):
     move_to(agencies, registry, registered, DEREGISTERED)
-    agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, "court ruling"))
+    agencies.send("gz-notary", registry.functions.revokeNotarisation(notarised, *why("court ruling")))
     assert not runtime.gateway.call(registry.functions.isNotarised(notarised))
 
 
@@ -684,3 +750,14 @@ def test_the_registry_is_gated_by_the_deployed_consortium(runtime: Runtime, regi
     assert runtime.gateway.call(registry.functions.consortium()) == runtime.require_manifest().address(
         "Consortium"
     )
+
+
+def test_every_notarisation_revocation_code_the_python_side_knows_is_one_the_contract_records(
+    runtime: Runtime, agencies: Agencies, registry, registered
+):
+    for code in NotarisationRevocationReason:
+        file_hash = digest(f"filing {code.slug}")
+        agencies.send("gz-notary", registry.functions.notarise(file_hash, registered, DocumentType.OTHER))
+        agencies.send("gz-notary", registry.functions.revokeNotarisation(file_hash, *why("why", code)))
+        recorded = runtime.gateway.call(registry.functions.notarisation(file_hash))
+        assert NotarisationRevocationReason(recorded[6]) is code

@@ -28,6 +28,7 @@ from gzchain.domain.coldchain import (
 from gzchain.domain.epcis import TemperatureRange
 from gzchain.domain.errors import ContractReverted, InvalidInput
 from gzchain.domain.merkle import build_tree
+from gzchain.domain.reasons import RecallReason, ReleaseReason
 from gzchain.domain.roles import Role
 
 IMPORTER, WAREHOUSE, CARRIER, SUPERMARKET = (
@@ -57,6 +58,11 @@ CERTIFIER = {
 }
 
 _counter = itertools.count()
+
+
+def why(words: str) -> bytes:
+    """A stand-in for the salted hash of a reason's words (zero for no words at all)."""
+    return hashlib.sha256(f"salted: {words}".encode()).digest() if words else ZERO
 
 
 def unique(label: str = "id") -> bytes:
@@ -159,13 +165,18 @@ class Chain:
             self.certify(batch, kind)
         return batch
 
-    def recall(self, batch: bytes, reason: str = "reefer failure", *, by: str = REGULATOR):
-        return self.agencies.send(by, self.fns.recall(batch, reason))
+    def recall(self, batch: bytes, reason: str = "reefer failure", *, code: int = 0, by: str = REGULATOR):
+        return self.agencies.send(by, self.fns.recall(batch, code, why(reason)))
 
     def release(
-        self, batch: bytes, reason: str = "logger fault, product core at -19 °C", *, by: str = REGULATOR
+        self,
+        batch: bytes,
+        reason: str = "logger fault, product core at -19 °C",
+        *,
+        code: int = 0,
+        by: str = REGULATOR,
     ):
-        return self.agencies.send(by, self.fns.release(batch, reason))
+        return self.agencies.send(by, self.fns.release(batch, code, why(reason)))
 
     def batch(self, batch: bytes) -> tuple:
         return self.call(self.fns.batch(batch))
@@ -720,13 +731,14 @@ def test_a_flagged_batch_is_not_sold_until_a_regulator_releases_it(chain: Chain)
     chain.anchor(batch, breach, by=WAREHOUSE)
     with reverts("ColdChainBatchOnHold", batchId=batch, flaggedBatchId=batch):
         chain.anchor(batch, anchor("retail_selling"), by=WAREHOUSE)
-    receipt = chain.release(batch, "logger fault: probe outside the carton")
+    receipt = chain.release(batch, "logger fault: probe outside the carton", code=ReleaseReason.SENSOR_FAULT)
     assert chain.events("ColdChainBatchReleased", receipt) == [
         {
             "batchId": batch,
             "regulator": chain.address(REGULATOR),
             "breachEventHash": breach[0],
-            "reason": "logger fault: probe outside the carton",
+            "reasonCode": ReleaseReason.SENSOR_FAULT,
+            "reasonHash": why("logger fault: probe outside the carton"),
         }
     ]
     assert chain.status(batch) is BatchStatus.CLEARED
@@ -753,8 +765,12 @@ def test_reverts_when_releasing_a_batch_that_is_not_flagged_or_without_a_reason(
     with reverts("ColdChainBatchNotFlagged", batchId=batch):
         chain.release(batch)
     chain.anchor(batch, anchor("transporting", readings=(-200, -150)))
-    with reverts("ColdChainReasonRequired"):
+    with reverts("ColdChainEmptyReasonHash"):
         chain.release(batch, "")
+    top = max(ReleaseReason)
+    with reverts("ColdChainUnknownReason", reasonCode=top + 1, maxCode=top):
+        chain.release(batch, code=top + 1)
+    assert chain.status(batch) is BatchStatus.FLAGGED
     chain.recall(batch)
     with reverts("ColdChainBatchRecalled", batchId=batch, recalledBatchId=batch):
         chain.release(batch)
@@ -777,17 +793,19 @@ def test_the_contract_flags_exactly_the_readings_the_window_does_not_admit(chain
 
 def test_the_regulator_recalls_a_batch_with_a_reason(runtime: Runtime, chain: Chain):
     batch = chain.create()
-    receipt = chain.recall(batch, "Brazilian plant delisted by GACC")
+    code = RecallReason.ORDERED_BY_AUTHORITY
+    receipt = chain.recall(batch, "Brazilian plant delisted by GACC", code=code)
     assert chain.events("ColdChainRecallOrdered", receipt) == [
         {
             "batchId": batch,
             "regulator": chain.address(REGULATOR),
-            "reason": "Brazilian plant delisted by GACC",
+            "reasonCode": code,
+            "reasonHash": why("Brazilian plant delisted by GACC"),
         }
     ]
     timestamp = runtime.gateway.w3.eth.get_block(receipt.block_number)["timestamp"]
     assert chain.call(chain.fns.recallOf(batch)) == [
-        (chain.address(REGULATOR), timestamp, "Brazilian plant delisted by GACC"),
+        (chain.address(REGULATOR), timestamp, code, why("Brazilian plant delisted by GACC")),
         batch,
     ]
     assert chain.status(batch) is BatchStatus.RECALLED
@@ -801,8 +819,12 @@ def test_reverts_when_anyone_but_a_regulator_recalls(chain: Chain):
 
 def test_reverts_when_recalling_twice_without_a_reason_or_an_unknown_batch(chain: Chain):
     batch = chain.create()
-    with reverts("ColdChainReasonRequired"):
+    with reverts("ColdChainEmptyReasonHash"):
         chain.recall(batch, "")
+    top = max(RecallReason)
+    for code in (top + 1, 255):
+        with reverts("ColdChainUnknownReason", reasonCode=code, maxCode=top):
+            chain.recall(batch, code=code)
     [lot], _ = chain.split(batch, [24000])
     chain.recall(batch)
     with reverts("ColdChainBatchRecalled", batchId=batch, recalledBatchId=batch):
@@ -821,8 +843,12 @@ def test_a_recall_reaches_every_descendant_grandchildren_too(chain: Chain):
     chain.recall(batch, "contaminated at origin")
     for descendant in [*lots, *packs]:
         assert chain.status(descendant) is BatchStatus.RECALLED
-        (regulator, _, reason), recalled = chain.call(chain.fns.recallOf(descendant))
-        assert (regulator, reason, recalled) == (chain.address(REGULATOR), "contaminated at origin", batch)
+        (regulator, _, _, reason), recalled = chain.call(chain.fns.recallOf(descendant))
+        assert (regulator, reason, recalled) == (
+            chain.address(REGULATOR),
+            why("contaminated at origin"),
+            batch,
+        )
     with reverts("ColdChainBatchRecalled", batchId=packs[0], recalledBatchId=batch):
         chain.anchor(packs[0], anchor("retail_selling"), by=WAREHOUSE)
 
@@ -1071,3 +1097,15 @@ def test_multicall_anchors_a_document_all_or_nothing(chain: Chain):
     assert len(chain.call(chain.fns.eventsOf(batch))) == 2
     with reverts("ColdChainNotCustodian"):
         chain.agencies.send(CARRIER, chain.fns.multicall(calls[:1]))
+
+
+def test_every_recall_and_release_code_the_python_side_knows_is_one_the_contract_records(chain: Chain):
+    for code in RecallReason:
+        batch = chain.create()
+        [event] = chain.events("ColdChainRecallOrdered", chain.recall(batch, code=code))
+        assert RecallReason(event["reasonCode"]) is code
+    for code in ReleaseReason:
+        batch = chain.create()
+        chain.anchor(batch, anchor("transporting", readings=(-200, -150)))
+        [event] = chain.events("ColdChainBatchReleased", chain.release(batch, code=code))
+        assert ReleaseReason(event["reasonCode"]) is code

@@ -87,21 +87,33 @@ def test_a_file_verifies_byte_for_byte_and_shows_its_revocation(cli, files):
     assert "by Guangzhou Market Supervision Administration" in out
     assert "was never notarised" in cli("business", "verify-file", altered, expect=1)
 
-    out = cli("business", "revoke-notarisation", "--as", "gz-msa", original, "--reason", "licence reissued")
+    out = cli(
+        "business", "revoke-notarisation", "--as", "gz-msa", original,
+        "--reason-code", "superseded", "--reason", "licence reissued",
+    )  # fmt: skip
     assert "revoked the notarisation" in out
     out = cli("business", "verify-file", original, expect=1)
-    assert "notarised, then revoked" in out and "licence reissued" in out
+    assert "notarised, then revoked" in out and "superseded: licence reissued ✓ verified" in out
 
 
 def test_the_status_lifecycle_and_amendments_refused_after_deregistration(cli, files):
     cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
-    out = cli("business", "status", "suspend", USCC, "--as", "gz-msa", "--reason", "cannot be contacted")
+    out = cli(
+        "business", "status", "suspend", USCC, "--as", "gz-msa",
+        "--reason-code", "unreachable-at-address", "--reason", "cannot be contacted",
+    )  # fmt: skip
     assert "version 2: suspended" in out
-    assert "suspended (listed for abnormal operations)" in cli("business", "show", USCC)
+    shown = cli("business", "show", USCC)
+    assert "suspended (listed for abnormal operations)" in shown
+    assert "unreachable at address: cannot be contacted ✓ verified" in " ".join(shown.split())
     assert "version 3: reinstated" in cli(
-        "business", "status", "reinstate", USCC, "--as", "gz-msa", "--reason", "reachable again"
-    )
-    cli("business", "status", "deregister", USCC, "--as", "gz-msa", "--reason", "dissolved")
+        "business", "status", "reinstate", USCC, "--as", "gz-msa",
+        "--reason-code", "reachable-again", "--reason", "reachable again",
+    )  # fmt: skip
+    cli(
+        "business", "status", "deregister", USCC, "--as", "gz-msa",
+        "--reason-code", "voluntary-dissolution", "--reason", "dissolved",
+    )  # fmt: skip
     out = cli(
         "business",
         "amend",
@@ -134,8 +146,16 @@ def test_refusals_and_bad_input_exit_with_the_documented_codes(cli, files):
     )
     assert "document_type: unknown document type 'poem'" in out
     assert f"no business with USCC {USCC}" in cli("business", "show", USCC, expect=3)
-    out = cli("business", "status", "suspend", USCC, "--as", "gz-msa", "--reason", " ", expect=2)
+    out = cli(
+        "business", "status", "suspend", USCC, "--as", "gz-msa", "--reason-code", "other", "--reason", " ",
+        expect=2,
+    )  # fmt: skip
     assert "reason: is required" in out
+    out = cli(
+        "business", "status", "suspend", USCC, "--as", "gz-msa", "--reason-code", "bribery", "--reason", "x",
+        expect=2,
+    )  # fmt: skip
+    assert "reason_code: unknown reason code 'bribery' to suspend" in out
 
 
 def test_show_exits_1_when_a_stored_record_was_altered(cli, files, isolated_env: Path):
@@ -168,7 +188,10 @@ def test_a_registrar_erases_a_deregistered_business_s_personal_data_and_show_say
     cli("business", "register", "--as", "gz-msa", files("record.json", a_record()))
     refused = cli("business", "erase-personal-data", USCC, "--as", "gz-msa", expect=6)
     assert "only a deregistered business" in refused
-    cli("business", "status", "deregister", USCC, "--as", "gz-msa", "--reason", "dissolved")
+    cli(
+        "business", "status", "deregister", USCC, "--as", "gz-msa",
+        "--reason-code", "voluntary-dissolution", "--reason", "dissolved",
+    )  # fmt: skip
     denied = cli("business", "erase-personal-data", USCC, "--as", "gz-notary", expect=4)
     assert "not an active registrar" in denied
     out = cli("business", "erase-personal-data", USCC, "--as", "gz-msa")

@@ -189,11 +189,14 @@ def test_a_batch_is_booked_certified_split_shipped_flagged_recalled_and_traced(c
     assert "OUTSIDE" in out and "Guangzhou Center for Disease Control and Prevention" in out
     assert "✓ proven: reading 4 (-16.2 °C) of lot BR-1-B" in out
 
-    cli("coldchain", "recall", "--as", "gz-msa", "BR-1-B", "--reason", "truck 2 reefer failure")
+    cli(
+        "coldchain", "recall", "--as", "gz-msa", "BR-1-B",
+        "--reason-code", "temperature-abuse", "--reason", "truck 2 reefer failure",
+    )  # fmt: skip
     out = cli("coldchain", "trace", f"https://id.gs1.org/01/{GTIN}/10/BR-1-B")
     assert (
-        "recalled with lot BR-1-B by Guangzhou Market Supervision Administration: truck 2 reefer failure"
-        in out
+        "recalled with lot BR-1-B by Guangzhou Market Supervision Administration: "
+        "temperature abuse: truck 2 reefer failure ✓ verified" in " ".join(out.split())
     )
     out = cli("coldchain", "trace", "BR-1")
     assert "BR-1-A: 16,000 KGM, cleared for sale" in out and "BR-1-B: 8,000 KGM, recalled" in out
@@ -209,7 +212,10 @@ def test_a_regulator_releases_a_flagged_batch(cli, files):
         "--reading", "2025-03-01T06:00:00+08:00=-17.5",
     )  # fmt: skip
     assert "BR-2 flagged" in out
-    out = cli("coldchain", "release", "--as", "gz-msa", "BR-2", "--reason", "probe outside the carton")
+    out = cli(
+        "coldchain", "release", "--as", "gz-msa", "BR-2",
+        "--reason-code", "sensor-fault", "--reason", "probe outside the carton",
+    )  # fmt: skip
     assert "released" in out and "probe outside the carton" in out
     assert "status awaiting clearance" in cli("coldchain", "trace", "BR-2")
 

@@ -170,7 +170,7 @@ def test_finding_11_every_write_route_takes_a_digital_link_lot_id(hostile_server
     released = post(
         hostile_server,
         f"/coldchain/batches/{DL_URI}/release",
-        {"reason": "probe outside the carton"},
+        {"reason_code": "sensor-fault", "reason": "probe outside the carton"},
         "governor",
     )
     assert released.status_code == 201, released.text
@@ -194,7 +194,10 @@ def test_finding_11_every_write_route_takes_a_digital_link_lot_id(hostile_server
     ).status_code == 201, answer.text
     child = f"https://id.gs1.org/01/{GTIN}/10/DL-11-A"
     recalled = post(
-        hostile_server, f"/coldchain/batches/{quote(child, safe='')}/recall", {"reason": "test"}, "governor"
+        hostile_server,
+        f"/coldchain/batches/{quote(child, safe='')}/recall",
+        {"reason_code": "pathogen-detected", "reason": "test"},
+        "governor",
     )
     assert recalled.status_code == 201, recalled.text
 

@@ -23,6 +23,7 @@ from gzchain.api.app import create_app
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.cli import app
 from gzchain.domain.oa import wrap_documents
+from gzchain.domain.reasons import RecallReason
 from gzchain.settings import Settings
 
 CAST = ROOT / "node_modules" / "@foundry-rs" / "cast-linux-amd64" / "bin" / "cast"
@@ -37,7 +38,8 @@ BUSINESS_ACTIVE = 1  # IBusinessRegistry.BusinessStatus.Active
 # IColdChainTrace.BatchStatus in its declared order, in the API's snake_case.
 BATCH_STATUS = ("none", "awaiting_clearance", "cleared", "flagged", "recalled", "split", "destroyed")
 BUSINESS = "business(bytes18)((bytes32,address,uint64,uint32,uint64,uint8))"
-VERSIONS = "versions(bytes18)((bytes32,address,uint16,uint64,string)[])"
+VERSIONS = "versions(bytes18)((bytes32,address,uint16,uint64,uint8,bytes32)[])"
+RECALL_OF = "recallOf(bytes32)((address,uint64,uint8,bytes32),bytes32)"
 
 pytestmark = [
     pytest.mark.rpc,
@@ -119,7 +121,10 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
             "coldchain", "create", "--as", "nansha-importer", "--gtin", GTIN, "--lot", lot,
             "--quantity", "24000", "--origin", "BR", "--min", "-30.0", "--max", "-18.0",
         )  # fmt: skip
-    run("coldchain", "recall", "--as", "gz-msa", RECALLED_LOT, "--reason", "reefer failure on the quay")
+    run(
+        "coldchain", "recall", "--as", "gz-msa", RECALLED_LOT,
+        "--reason-code", "temperature-abuse", "--reason", "reefer failure on the quay",
+    )  # fmt: skip
     records = write_csv(work / "class.csv", [graduate(n) for n in range(CERTIFICATES)])
     issue = ["cert", "issue", "--as", EDU, "--template", "graduation-certificate", str(records)]
     assert f"issued {CERTIFICATES} certificates" in run(*issue, "--out", str(work / "issued"))
@@ -194,9 +199,9 @@ def test_a_recalled_batch_reads_recalled_with_its_reason_on_chain_as_in_the_cli_
     recalled = lot_id(chain, RECALLED_LOT)
     [status] = chain.call(trace, "status(bytes32)(uint8)", recalled)
     assert BATCH_STATUS[int(status)] == "recalled"
-    recall, recalled_batch = chain.call(trace, "recallOf(bytes32)((address,uint64,string),bytes32)", recalled)
+    recall, recalled_batch = chain.call(trace, RECALL_OF, recalled)
     assert recalled_batch == recalled
-    assert recall[2] == "reefer failure on the quay" and int(recall[1]) > 0
+    assert int(recall[2]) == RecallReason.TEMPERATURE_ABUSE and int(recall[1]) > 0
     assert recall[0].lower() == chain.runtime.keys.address("gz-msa").lower()
     [batch] = chain.call(
         trace,
@@ -209,10 +214,17 @@ def test_a_recalled_batch_reads_recalled_with_its_reason_on_chain_as_in_the_cli_
     assert "status recalled" in out and "reefer failure on the quay" in out
     body = chain.api.get(f"/coldchain/batches/{RECALLED_LOT}/trace").json()
     assert body["status"] == BATCH_STATUS[int(status)]
+    # The chain holds the code and the salted hash; the words come from the store, verified against it.
     assert body["recall"]["reason"] == "reefer failure on the quay"
+    detail = body["recall"]["reason_detail"]
+    assert (detail["code"], detail["verified"], detail["reason_hash"]) == (
+        "temperature-abuse",
+        True,
+        recall[3],
+    )
 
     # The recall event names the batch id cast computed from the lot's URI.
-    logs = chain.logs(trace, "ColdChainRecallOrdered(bytes32 indexed,address indexed,string)")
+    logs = chain.logs(trace, "ColdChainRecallOrdered(bytes32 indexed,address indexed,uint8,bytes32)")
     assert [log["topics"][1] for log in logs] == [recalled]
 
 
@@ -221,8 +233,9 @@ def test_a_batch_that_was_not_recalled_reads_awaiting_clearance_everywhere(chain
     kept = lot_id(chain, KEPT_LOT)
     [status] = chain.call(trace, "status(bytes32)(uint8)", kept)
     assert BATCH_STATUS[int(status)] == "awaiting_clearance"
-    recall, recalled_batch = chain.call(trace, "recallOf(bytes32)((address,uint64,string),bytes32)", kept)
-    assert recalled_batch == "0x" + "00" * 32 and recall[1:] == [0, ""]
+    recall, recalled_batch = chain.call(trace, RECALL_OF, kept)
+    assert recalled_batch == "0x" + "00" * 32 and [int(recall[1]), int(recall[2])] == [0, 0]
+    assert recall[3] == "0x" + "00" * 32
     out = chain.cli("coldchain", "trace", KEPT_LOT)
     assert "status awaiting clearance" in out and "recalled" not in out
     body = chain.api.get(f"/coldchain/batches/{KEPT_LOT}/trace").json()

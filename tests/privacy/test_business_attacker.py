@@ -11,17 +11,13 @@ Runs on the embedded chain (storage read from py-evm's state trie) and on anvil 
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import rlp
+from support.attacker import chain_bytes, storage_values
 from support.chain import Agencies
 from support.records import CORPORATE_USCC, LEGAL_REP, SHAREHOLDER, USCC, a_record
-from trie import HexaryTrie
-from trie.iter import NodeIterator
 
 from gzchain.bootstrap import Runtime
 from gzchain.domain.business import (
@@ -33,43 +29,6 @@ from gzchain.domain.business import (
 )
 from gzchain.domain.business_commitment import field_values
 from gzchain.domain.keccak import keccak
-
-
-def chain_bytes(runtime: Runtime) -> list[bytes]:
-    """Everything the chain exposes, as raw byte strings: calldata, log topics and data, storage values."""
-    w3 = runtime.gateway.w3
-    blobs: list[bytes] = []
-    for number in range(w3.eth.block_number + 1):
-        block = w3.eth.get_block(number, full_transactions=True)
-        for tx in block["transactions"]:
-            blobs.append(bytes(tx.get("input", tx.get("data", b""))))  # eth-tester says "data"
-            receipt = w3.eth.get_transaction_receipt(tx["hash"])
-            for log in receipt["logs"]:
-                blobs += [bytes(topic) for topic in log["topics"]]
-                blobs.append(bytes(log["data"]))
-    blobs += list(storage_values(runtime))
-    return blobs
-
-
-def storage_values(runtime: Runtime) -> Iterator[bytes]:
-    """Every non-empty storage slot of every contract the manifest deployed, left-padded to 32 bytes."""
-    addresses = [deployed.address for deployed in runtime.require_manifest().contracts.values()]
-    backend = runtime.gateway.backend
-    if hasattr(backend, "chain"):
-        state = backend.chain().get_vm().state
-        db = state._account_db._raw_store_db  # the state database the storage tries live in
-        for address in addresses:
-            root = state._account_db._get_account(bytes.fromhex(address[2:])).storage_root
-            for value in NodeIterator(HexaryTrie(db, root)).values():
-                yield rlp.decode(value).rjust(32, b"\0")
-        return
-    dump = runtime.gateway.w3.provider.make_request("anvil_dumpState", [])["result"]
-    state = json.loads(gzip.decompress(bytes.fromhex(dump.removeprefix("0x"))))
-    wanted = {address.lower() for address in addresses}
-    for address, account in state["accounts"].items():
-        if address.lower() in wanted:
-            for value in account.get("storage", {}).values():
-                yield bytes.fromhex(value.removeprefix("0x").rjust(64, "0"))
 
 
 def attacker_guesses(record: dict[str, Any]) -> dict[str, bytes]:
@@ -114,7 +73,7 @@ def test_an_attacker_knowing_every_field_cannot_confirm_a_salted_record_from_any
     change = service.amend("gz-msa", amended)
     # The storage reader works: it sees the root the registry keeps for the current version.
     assert change.record_hash in set(storage_values(runtime))
-    service.suspend("gz-msa", USCC, "cannot be contacted at the registered address")
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "cannot be contacted at the registered address")
     blobs = chain_bytes(runtime)
     assert len(blobs) > 50  # the attacker really read the chain: deployments, writes, storage
 

@@ -52,7 +52,7 @@ def service(runtime: Runtime, store: Store) -> BusinessService:
 def deregistered(service: BusinessService) -> BusinessService:
     service.register("gz-msa", a_record())
     service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
-    service.deregister("gz-msa", USCC, "dissolved by its shareholders")
+    service.deregister("gz-msa", USCC, "voluntary-dissolution", "dissolved by its shareholders")
     return service
 
 

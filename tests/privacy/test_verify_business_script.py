@@ -85,3 +85,18 @@ def test_the_script_fails_a_lookup_whose_server_altered_a_field(
     result = verify(on_anvil, anvil.url, lookup, tmp_path)
     assert result.returncode == 1
     assert "FAIL version 2 registered_capital.amount" in result.stdout
+
+
+def test_the_script_verifies_a_status_change_reason_from_its_words_and_salt_and_fails_altered_words(
+    on_anvil: Runtime, anvil: AnvilNode, tmp_path: Path
+):
+    on_anvil.business().register("gz-msa", a_record())
+    on_anvil.business().suspend("gz-msa", USCC, "unreachable-at-address", "cannot be contacted")
+    lookup = BusinessPublic.of(on_anvil.business().lookup(USCC)).model_dump(mode="json")
+    result = verify(on_anvil, anvil.url, lookup, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   version 2 reason = 'cannot be contacted'" in result.stdout
+    lookup["versions"][1]["reason"]["words"] = "paid a fine"
+    result = verify(on_anvil, anvil.url, lookup, tmp_path)
+    assert result.returncode == 1
+    assert "FAIL version 2 reason = 'paid a fine'" in result.stdout

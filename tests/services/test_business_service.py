@@ -16,6 +16,14 @@ from support.records import ARTICLES, COMPANY, CORPORATE_USCC, LEGAL_REP, SHAREH
 from gzchain.bootstrap import Runtime
 from gzchain.domain.business import ChangeType, record_from_dict, record_hash
 from gzchain.domain.errors import Conflict, ContractReverted, InvalidInput, NotFound
+from gzchain.domain.reasons import (
+    DeregistrationReason,
+    NotarisationRevocationReason,
+    ReasonAction,
+    ReinstatementReason,
+    SuspensionReason,
+    reason_hash,
+)
 from gzchain.domain.registry import BusinessStatus, ChainProof, DocumentType
 from gzchain.services.business import BusinessService
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow
@@ -85,7 +93,7 @@ def test_a_registered_business_is_looked_up_with_its_record_verified_against_the
     assert (version.change_type, version.record_hash, version.reason) == (
         ChangeType.REGISTERED,
         change.record_hash,
-        "",
+        None,
     )
 
 
@@ -111,18 +119,93 @@ def test_an_amendment_gets_its_change_type_from_what_differs_from_the_current_re
 
 def test_status_changes_add_versions_that_repeat_the_record_and_record_the_reason(service: BusinessService):
     service.register("gz-msa", a_record())
-    service.suspend("gz-msa", USCC, "  cannot be contacted at the registered address ")
-    service.reinstate("gz-msa", USCC, "annual report filed")
-    service.deregister("gz-msa", USCC, "dissolved")
+    service.suspend(
+        "gz-msa", USCC, "unreachable-at-address", "  cannot be contacted at the registered address "
+    )
+    service.reinstate("gz-msa", USCC, "annual-report-filed", "annual report filed")
+    service.deregister("gz-msa", USCC, "voluntary-dissolution", "dissolved")
     lookup = service.lookup(USCC)
     assert lookup.verified, lookup.problems
     assert lookup.status is BusinessStatus.DEREGISTERED
-    assert [(v.change_type, v.reason) for v in lookup.versions[1:]] == [
-        (ChangeType.SUSPENDED, "cannot be contacted at the registered address"),
-        (ChangeType.REINSTATED, "annual report filed"),
-        (ChangeType.DEREGISTERED, "dissolved"),
+    assert lookup.versions[0].reason is None
+    assert [
+        (v.change_type, v.reason.code, v.reason.words, v.reason.state)
+        for v in lookup.versions[1:]
+        if v.reason is not None
+    ] == [
+        (
+            ChangeType.SUSPENDED,
+            SuspensionReason.UNREACHABLE_AT_ADDRESS,
+            "cannot be contacted at the registered address",
+            "verified",
+        ),
+        (ChangeType.REINSTATED, ReinstatementReason.ANNUAL_REPORT_FILED, "annual report filed", "verified"),
+        (ChangeType.DEREGISTERED, DeregistrationReason.VOLUNTARY_DISSOLUTION, "dissolved", "verified"),
     ]
     assert {v.record for v in lookup.versions} == {record_from_dict(a_record())}
+
+
+def test_the_chain_gets_the_reason_code_and_salted_hash_and_the_store_the_words(
+    service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    change = service.suspend("gz-msa", USCC, "court-order", "frozen by court order (2026) 粤01执123号")
+    entry = service.gateway.call(service.contract.functions.versions(USCC.encode()))[1]
+    assert change.reason is not None
+    assert (entry[4], entry[5]) == (SuspensionReason.COURT_ORDER, change.reason.digest)
+    [(action, code, words, salt)] = db.execute(
+        "SELECT action, reason_code, words, salt FROM reason_texts"
+    ).fetchall()
+    assert (action, code, words) == ("suspend", 4, "frozen by court order (2026) 粤01执123号")
+    assert reason_hash(ReasonAction.SUSPEND, 4, bytes.fromhex(salt[2:]), words) == entry[5]
+
+
+def test_altered_or_missing_reason_words_are_reported_not_verified_or_withheld(
+    service: BusinessService, db: sqlite3.Connection
+):
+    service.register("gz-msa", a_record())
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "cannot be contacted")
+    db.execute("UPDATE reason_texts SET words = 'paid the registrar'")
+    db.commit()
+    lookup = service.lookup(USCC)
+    reason = lookup.versions[1].reason
+    assert reason is not None and (reason.state, reason.words) == ("not verified", "paid the registrar")
+    assert not reason.verified and lookup.versions[1].verified, "the record itself still matches"
+    assert lookup.problems == (
+        "version 2: the store's words for its reason do not match the salted hash on chain: altered",
+    )
+    db.execute("DELETE FROM reason_texts")
+    db.commit()
+    lookup = service.lookup(USCC)
+    reason = lookup.versions[1].reason
+    assert reason is not None and (reason.state, reason.words, reason.code) == (
+        "withheld",
+        None,
+        SuspensionReason.UNREACHABLE_AT_ADDRESS,
+    )
+    assert lookup.verified, "withheld words contradict nothing"
+
+
+@pytest.mark.parametrize(
+    ("act", "code"),
+    [
+        (lambda s: s.suspend("gz-msa", USCC, "annual-report-filed", "listed"), "annual-report-filed"),
+        (lambda s: s.suspend("gz-msa", USCC, 7, "listed"), "7"),
+        (lambda s: s.reinstate("gz-msa", USCC, "court-ordered-dissolution", "back"), "court-ordered"),
+        (lambda s: s.deregister("gz-msa", USCC, "", "dissolved"), "''"),
+        (lambda s: s.revoke_notarisation("gz-notary", "ab" * 32, "fraud", "forged"), "fraud"),
+    ],
+)
+def test_an_unknown_reason_code_is_refused_before_anything_is_sent(
+    service: BusinessService, db: sqlite3.Connection, act: Any, code: str
+):
+    service.register("gz-msa", a_record())
+    with pytest.raises(InvalidInput) as refused:
+        act(service)
+    assert refused.value.field == "reason_code" and code in str(refused.value)
+    assert "known:" in str(refused.value)
+    assert db.execute("SELECT count(*) FROM reason_texts").fetchone() == (0,)
+    assert len(service.lookup(USCC).versions) == 1
 
 
 @pytest.mark.parametrize(
@@ -136,12 +219,12 @@ def test_status_changes_add_versions_that_repeat_the_record_and_record_the_reaso
         ),
         (lambda s: s.register("gz-msa", a_record(shareholders=[{"kind": "robot"}])), "shareholders[0].name"),
         (lambda s: s.amend("gz-msa", a_record(establishment_date="2021-01-01")), "establishment_date"),
-        (lambda s: s.suspend("gz-msa", USCC, "   "), "reason"),
-        (lambda s: s.suspend("gz-msa", "91440101MA59A1B2C3", "listed"), "uscc"),
-        (lambda s: s.deregister("gz-msa", USCC, "line one\nline two"), "reason"),
+        (lambda s: s.suspend("gz-msa", USCC, "unreachable-at-address", "   "), "reason"),
+        (lambda s: s.suspend("gz-msa", "91440101MA59A1B2C3", "unreachable-at-address", "listed"), "uscc"),
+        (lambda s: s.deregister("gz-msa", USCC, "voluntary-dissolution", "line one\nline two"), "reason"),
         (lambda s: s.notarise("gz-notary", USCC, b"", DocumentType.OTHER), "file"),
         (lambda s: s.notarise("gz-notary", USCC, ARTICLES, "birth-certificate"), "document_type"),
-        (lambda s: s.revoke_notarisation("gz-notary", "0x1234", "annulled"), "file_hash"),
+        (lambda s: s.revoke_notarisation("gz-notary", "0x1234", "court-ruling", "annulled"), "file_hash"),
     ],
 )
 def test_bad_input_is_rejected_naming_the_field_before_any_transaction(
@@ -177,7 +260,7 @@ def test_a_refused_transaction_stores_nothing(service: BusinessService):
         service.notarise("gz-msa", USCC, ARTICLES, DocumentType.ARTICLES_OF_ASSOCIATION)
     assert row_count(service.store, NotarisedFilingRow) == 0
 
-    service.deregister("gz-msa", USCC, "dissolved")
+    service.deregister("gz-msa", USCC, "voluntary-dissolution", "dissolved")
     with pytest.raises(ContractReverted, match="BusinessRegistryDeregistered"):
         service.amend("gz-msa", a_record(name="广州示例链信息技术有限公司"))
     assert row_count(service.store, BusinessVersionRow) == 2
@@ -188,8 +271,8 @@ def test_a_store_that_cannot_stage_the_version_first_sends_nothing_and_writes_no
 ):
     db.execute(
         "INSERT INTO business_versions (uscc, version, change_type, record_hash, public_record, "
-        "personal_data, agency, reason, tx_hash, block_number) "
-        "VALUES (?, 1, 1, '0x', '{}', '', '', '', '0xstale', 0)",
+        "personal_data, agency, tx_hash, block_number) "
+        "VALUES (?, 1, 1, '0x', '{}', '', '', '0xstale', 0)",
         (USCC,),
     )
     db.commit()
@@ -211,7 +294,7 @@ def test_changing_a_business_whose_stored_record_was_altered_is_refused_before_a
     db.commit()
     before = head(runtime)
     with pytest.raises(Conflict, match="does not match the hash on chain"):
-        service.suspend("gz-msa", USCC, "listed")
+        service.suspend("gz-msa", USCC, "unreachable-at-address", "listed")
     with pytest.raises(Conflict, match="does not match the hash on chain"):
         service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
     assert head(runtime) == before
@@ -240,7 +323,7 @@ def test_sealed_personal_data_moved_to_another_version_is_reported(
     service: BusinessService, db: sqlite3.Connection
 ):
     service.register("gz-msa", a_record())
-    service.suspend("gz-msa", USCC, "listed")
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "listed")
     sealed_v1 = db.execute("SELECT personal_data FROM business_versions WHERE version = 1").fetchone()[0]
     db.execute("UPDATE business_versions SET personal_data = ? WHERE version = 2", (sealed_v1,))
     db.commit()
@@ -254,7 +337,8 @@ def test_sealed_personal_data_moved_to_another_version_is_reported(
     [
         ("tx_hash", "0x" + "ab" * 32, "transaction"),
         ("block_number", 1, "transaction"),
-        ("reason", "a different reason", "reason"),
+        ("reason_code", 3, "reason"),
+        ("reason_hash", "0x" + "12" * 32, "reason"),
         ("agency", "0x0000000000000000000000000000000000000001", "agency"),
         ("change_type", 8, "change type"),
         ("record_hash", "0x" + "00" * 32, "record hash"),
@@ -274,7 +358,7 @@ def test_a_version_missing_from_the_store_or_unknown_to_the_chain_is_reported(
     service: BusinessService, db: sqlite3.Connection
 ):
     service.register("gz-msa", a_record())
-    service.suspend("gz-msa", USCC, "listed")
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "listed")
     db.execute("UPDATE business_versions SET version = 7 WHERE version = 2")
     db.commit()
     lookup = service.lookup(USCC)
@@ -327,14 +411,16 @@ def test_a_revoked_notarisation_stays_visible_as_revoked(service: BusinessServic
     service.register("gz-msa", a_record())
     notarised = service.notarise("gz-notary", USCC, ARTICLES, DocumentType.ARTICLES_OF_ASSOCIATION)
     revoked = service.revoke_notarisation(
-        "gz-notary", "0x" + notarised.file_hash.hex(), "annulled by court ruling"
+        "gz-notary", "0x" + notarised.file_hash.hex(), "court-ruling", "annulled by court ruling"
     )
     assert revoked.uscc == USCC
     verification = service.verify_file(ARTICLES)
     assert verification.notarised and not verification.valid
     revocation = verification.filing.revocation if verification.filing else None
     assert revocation is not None
-    assert (revocation.reason, revocation.revoked_by_name) == (
+    assert revocation.reason is not None and revocation.reason.verified
+    assert (revocation.reason.code, revocation.reason.words, revocation.revoked_by_name) == (
+        NotarisationRevocationReason.COURT_RULING,
         "annulled by court ruling",
         "Guangzhou Nanyue Notary Office",
     )
@@ -369,7 +455,7 @@ def register_the_old_way(service: BusinessService) -> None:
     """What gzchain did before salted commitments: the record's SHA-256 on chain, no commitment stored."""
     record = record_from_dict(a_record())
     fn = service.contract.functions.register(USCC.encode(), record_hash(record))
-    service._record_version(fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, "")
+    service._record_version(fn, service.keys.signer("gz-msa"), record, None, 1, ChangeType.REGISTERED, None)
 
 
 def test_a_legacy_version_still_reads_and_verifies_flagged_as_legacy(service: BusinessService):
@@ -386,7 +472,7 @@ def test_a_status_change_of_a_legacy_business_stays_legacy_and_an_amendment_migr
     service: BusinessService,
 ):
     register_the_old_way(service)
-    service.suspend("gz-msa", USCC, "listed")
+    service.suspend("gz-msa", USCC, "unreachable-at-address", "listed")
     service.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
     versions = service.lookup(USCC).versions
     assert [v.scheme for v in versions] == ["legacy-sha256", "legacy-sha256", "salted-merkle-v1"]
@@ -407,7 +493,7 @@ def test_an_erased_legacy_versions_public_part_is_never_shown_as_verified(
 ):
     # Its one SHA-256 covered the erased fields too: nothing on chain can check what is left of it.
     register_the_old_way(service)
-    service.deregister("gz-msa", USCC, "dissolved by its shareholders")
+    service.deregister("gz-msa", USCC, "voluntary-dissolution", "dissolved by its shareholders")
     service.erase_personal_data("gz-msa", USCC)
     db.execute("UPDATE business_versions SET public_record = json_set(public_record, '$.address', '别处')")
     db.commit()
@@ -422,7 +508,7 @@ def test_an_erased_legacy_versions_public_part_is_never_shown_as_verified(
 
 def test_a_status_change_keeps_the_salts_so_its_version_repeats_the_root(service: BusinessService):
     registered = service.register("gz-msa", a_record())
-    suspended = service.suspend("gz-msa", USCC, "listed")
+    suspended = service.suspend("gz-msa", USCC, "unreachable-at-address", "listed")
     assert suspended.record_hash == registered.record_hash
     first, second = service.lookup(USCC).versions
     assert second.verified and first.commitment == second.commitment

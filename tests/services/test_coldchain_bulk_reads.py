@@ -33,11 +33,11 @@ def service(runtime: Runtime) -> ColdChainService:
     service.record_event(
         IMPORTER, "BR-1", "holding", location=DEPOT, time=T0, readings=[(T0, "-19.0"), (T0, "-16.5")]
     )
-    service.release("gz-msa", "BR-1", "core temperature -21 °C")
+    service.release("gz-msa", "BR-1", "sensor-fault", "core temperature -21 °C")
     service.record_event(IMPORTER, "BR-1", "shipping", location=DEPOT, time=T0, recipient=WAREHOUSE)
     service.record_event(WAREHOUSE, "BR-1", "receiving", location=DEPOT, time=T0 + timedelta(hours=1))
     service.split(WAREHOUSE, "BR-1", [("BR-1-A", 12000), ("BR-1-B", 12000)], location=DEPOT, time=T0)
-    service.recall("gz-msa", "BR-2", "supplier recall")
+    service.recall("gz-msa", "BR-2", "pathogen-detected", "supplier recall")
     return service
 
 

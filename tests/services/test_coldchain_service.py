@@ -209,7 +209,7 @@ def test_a_trace_of_a_batch_shows_every_lot_split_from_it_with_its_status(servic
     book(service)
     service.split(IMPORTER, "BR-1", [("BR-1-A", 12000), ("BR-1-B", 12000)], location=DEPOT, time=T0)
     service.split(IMPORTER, "BR-1-B", [("BR-1-B1", 6000), ("BR-1-B2", 6000)], location=DEPOT, time=T0)
-    service.recall("gz-msa", "BR-1-B", "plant delisted")
+    service.recall("gz-msa", "BR-1-B", "pathogen-detected", "plant delisted")
     trace = service.trace("BR-1")
     assert trace.status is BatchStatus.SPLIT
     assert [(n.batch.label, n.batch.status) for n in trace.descendants] == [
@@ -238,7 +238,7 @@ def test_a_breach_puts_the_lot_on_hold_in_its_trace_until_the_regulator_releases
     assert trace.hold is not None and trace.hold.actor_name == "Nansha Port Frozen Food Import Co."
     assert trace.hold.reason == "readings from -19.0 °C to -16.5 °C, outside the window -30.0 °C to -18.0 °C"
     assert [p.within for p in trace.temperatures] == [True, False]
-    service.release("gz-msa", lot, "probe was outside the carton; core temperature -21 °C")
+    service.release("gz-msa", lot, "sensor-fault", "probe was outside the carton; core temperature -21 °C")
     trace = service.trace(lot)
     assert trace.hold is None and trace.status is BatchStatus.AWAITING_CLEARANCE
     assert [(i.what, i.reason) for i in trace.incidents][-1] == (

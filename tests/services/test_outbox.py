@@ -191,14 +191,13 @@ def test_two_writers_expecting_the_same_version_clash_in_the_store_before_either
                 public_record={},
                 personal_data="",
                 agency="0x" + "11" * 20,
-                reason="",
                 tx_hash="0x" + "22" * 32,
                 block_number=None,
             )
         )
     head = runtime.gateway.block_number()
     with pytest.raises(Conflict, match="version 2 of 91440101MA59LU9AX1 clashes"):
-        service.suspend("gz-msa", USCC, "listed for abnormal operations")
+        service.suspend("gz-msa", USCC, "unreachable-at-address", "listed for abnormal operations")
     assert runtime.gateway.block_number() == head
 
 

@@ -23,6 +23,7 @@ from gzchain.services.reindex import ReindexReport
 from gzchain.store.business import BusinessVersionRow, NotarisedFilingRow
 from gzchain.store.certificates import CertificateBatchRow, CertificateRevocationRow
 from gzchain.store.coldchain import ColdChainEventRow, ColdChainLotRow, ColdChainReadingRow
+from gzchain.store.reasons import ReasonTextRow
 
 IMPORTER = "nansha-importer"
 GTIN = "07891234000019"
@@ -39,9 +40,11 @@ def history(runtime: Runtime, tmp_path: Path) -> dict[str, Any]:
     business = runtime.business()
     business.register("gz-msa", a_record())
     business.amend("gz-msa", a_record(address="广州市天河区示例路2号"))
-    business.suspend("gz-msa", USCC, "listed for abnormal operations")
+    business.suspend("gz-msa", USCC, "unreachable-at-address", "listed for abnormal operations")
     filing = business.notarise("gz-notary", USCC, FILING, DocumentType.ARTICLES_OF_ASSOCIATION)
-    business.revoke_notarisation("gz-notary", filing.file_hash, "superseded by the 2026 edition")
+    business.revoke_notarisation(
+        "gz-notary", filing.file_hash, "court-ruling", "superseded by the 2026 edition"
+    )
     coldchain = runtime.coldchain()
     coldchain.create(IMPORTER, gtin=GTIN, lot="BR-1", quantity=24000, unit="KGM", origin="BR", window=FROZEN)
     readings = [(T0 + timedelta(minutes=10 * i), value) for i, value in enumerate(("-20.5", "-21", "-19.8"))]
@@ -52,6 +55,7 @@ def history(runtime: Runtime, tmp_path: Path) -> dict[str, Any]:
         IMPORTER, "BR-1", [("BR-1A", 12000), ("BR-1B", 12000)], location=PORT, time=T0 + timedelta(hours=1)
     )
     coldchain.record_event(IMPORTER, "BR-1A", "storing", location=PORT, time=T0 + timedelta(hours=2))
+    coldchain.recall("gz-msa", "BR-1B", "pathogen-detected", "nucleic-acid test positive on a sample")
     certificates = runtime.certificates()
     records = write_csv(tmp_path / "records.csv", [graduate(1), graduate(2)])
     batch = certificates.issue_batch(
@@ -103,6 +107,7 @@ def test_a_store_written_by_the_services_agrees_with_the_chain_and_a_rebuild_cha
         "cold-chain readings": 3,
         "certificate batches": 1,
         "certificate revocations": 1,
+        "reason texts": 3,
     }
     assert all(summary.agreeing == summary.on_chain for summary in checked.tables)
     assert reindex(runtime).findings == []
@@ -208,3 +213,43 @@ def test_a_store_row_the_chain_does_not_confirm_is_reported_and_dropped(runtime:
     reindex(runtime)
     assert count(runtime, ColdChainLotRow) == 3
     assert reindex(runtime, check=True).findings == []
+
+
+def test_altered_reason_words_are_reported_as_tampered_and_kept_as_evidence(runtime: Runtime, history):
+    with runtime.store.session() as session:
+        session.execute(
+            update(ReasonTextRow)
+            .where(ReasonTextRow.action == "recall")
+            .values(words="nothing wrong with it after all")
+        )
+    for check in (True, False):
+        report = reindex(runtime, check=check)
+        assert kinds(report) == {("reason texts", "tampered"): 1}
+        [finding] = report.differences
+        assert (
+            finding.item.startswith("0x") and "no longer hash to the reason hash on chain" in finding.detail
+        )
+    with runtime.store.session() as session:
+        words = session.scalars(select(ReasonTextRow.words).where(ReasonTextRow.action == "recall")).one()
+    assert words == "nothing wrong with it after all", "evidence is not overwritten"
+    recall = runtime.coldchain().trace("BR-1B").recall
+    assert recall is not None and recall.reason_detail is not None
+    assert recall.reason_detail.state == "not verified"
+
+
+def test_missing_reason_words_are_reported_as_missing_and_a_drifted_index_is_rewritten(
+    runtime: Runtime, history
+):
+    with runtime.store.session() as session:
+        session.execute(delete(ReasonTextRow).where(ReasonTextRow.action == "suspend"))
+        session.execute(update(ReasonTextRow).values(block_number=1, tx_index=9))
+    for check in (True, False):
+        report = reindex(runtime, check=check)
+        assert kinds(report) == {("reason texts", "missing payload"): 1, ("reason texts", "rewritten"): 2}
+    assert count(runtime, ReasonTextRow) == 2, "no words are made up"
+    assert kinds(reindex(runtime, check=True)) == {("reason texts", "missing payload"): 1}
+    lookup = runtime.business().lookup(USCC)
+    suspension = lookup.versions[2].reason
+    assert suspension is not None and suspension.state == "withheld"
+    revocation = lookup.filings[0].revocation
+    assert revocation is not None and revocation.reason is not None and revocation.reason.verified

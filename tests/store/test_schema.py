@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
+from gzchain.store.business import BusinessVersionRow
 from gzchain.store.coldchain import ColdChainLotRow
 from gzchain.store.db import Store, StoreUnavailable, engine_for
 from gzchain.store.schema import SCHEMA_VERSION, StoreMetaRow
@@ -119,3 +120,30 @@ def test_a_current_store_whose_schema_row_was_deleted_is_not_migrated_twice(tmp_
     with store.session() as session:
         assert session.get(StoreMetaRow, "schema").value == str(SCHEMA_VERSION)
     store.close()
+
+
+def test_a_store_whose_reasons_were_on_chain_gets_reason_codes_hashes_and_a_reason_texts_table(
+    tmp_path: Path,
+):
+    """4: the words a version-3 store kept of each reason were the old contracts' clear text; those
+    deployments are refused (tests/e2e/test_legacy_reasons.py), so the words go and codes and hashes come."""
+    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+        db.executescript(VERSION_1)
+        db.execute(
+            "INSERT INTO business_versions VALUES (1, '91440101MA59LU9AX1', 2, 128, '0xaa', '{}', 'sealed', "
+            "'0xbb', 'cannot be contacted', '0xcc', 7)"
+        )
+    store = open_store(tmp_path)
+    try:
+        inspector = inspect(store.engine)
+        versions = {c["name"] for c in inspector.get_columns("business_versions")}
+        filings = {c["name"] for c in inspector.get_columns("business_filings")}
+        assert {"reason_code", "reason_hash"} <= versions and "reason" not in versions
+        assert {"revocation_reason_code", "revocation_reason_hash"} <= filings
+        assert "revocation_reason" not in filings
+        assert "reason_texts" in inspector.get_table_names()
+        with store.session() as session:
+            [row] = session.scalars(select(BusinessVersionRow)).all()
+            assert (row.version, row.tx_hash, row.reason_code, row.reason_hash) == (2, "0xcc", None, None)
+    finally:
+        store.close()

@@ -99,7 +99,7 @@ def change_status(
         agency.id,
         idempotency_key,
         {"status": uscc, **body.model_dump()},
-        lambda: RegistryChangePublic.of(action(agency.id, uscc, body.reason)),
+        lambda: RegistryChangePublic.of(action(agency.id, uscc, body.reason_code, body.reason)),
     )
 
 
@@ -161,7 +161,9 @@ def revoke(
         agency.id,
         idempotency_key,
         {"revoke": file_hash, **body.model_dump()},
-        lambda: FilingChangePublic.of(service.revoke_notarisation(agency.id, file_hash, body.reason)),
+        lambda: FilingChangePublic.of(
+            service.revoke_notarisation(agency.id, file_hash, body.reason_code, body.reason)
+        ),
     )
 
 

@@ -32,9 +32,10 @@ from gzchain.api.schemas.coldchain import (
     EventCreate,
     SplitCreate,
 )
-from gzchain.api.schemas.common import PROBLEM_RESPONSES
+from gzchain.api.schemas.common import PROBLEM_RESPONSES, ReasonPublic
 from gzchain.domain.coldchain import CertificateKind, TemperatureWindow, TracedEvent
 from gzchain.domain.errors import LimitExceeded
+from gzchain.domain.reasons import StatedReason
 
 router = APIRouter(prefix="/coldchain", tags=["cold chain"], responses=PROBLEM_RESPONSES)
 Batch = Annotated[
@@ -81,6 +82,8 @@ def _public(value: Any) -> Any:
             key if type(key) is str else _public(key): item if type(item) in _JSON_SCALARS else _public(item)
             for key, item in value.items()
         }
+    if kind is StatedReason:
+        return ReasonPublic.of(value).model_dump()
     names = _field_names(kind)
     if names is not None:
         return {name: _public(getattr(value, name)) for name in names}
@@ -253,7 +256,7 @@ def recall(
         agency.id,
         idempotency_key,
         {"recall": batch, **body.model_dump()},
-        lambda: DecisionPublic.of(service.recall(agency.id, batch, body.reason)),
+        lambda: DecisionPublic.of(service.recall(agency.id, batch, body.reason_code, body.reason)),
     )
 
 
@@ -276,7 +279,7 @@ def release(
         agency.id,
         idempotency_key,
         {"release": batch, **body.model_dump()},
-        lambda: DecisionPublic.of(service.release(agency.id, batch, body.reason)),
+        lambda: DecisionPublic.of(service.release(agency.id, batch, body.reason_code, body.reason)),
     )
 
 

@@ -6,11 +6,17 @@ import copy
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from gzchain.api.schemas.common import TxProof
+from gzchain.api.schemas.common import ReasonPublic, TxProof, reason_code_field, reason_words_field
 from gzchain.domain.business import record_to_dict
 from gzchain.domain.business_commitment import Commitment, field_values, private_paths, public_field_values
+from gzchain.domain.reasons import (
+    DeregistrationReason,
+    ReasonAction,
+    ReinstatementReason,
+    SuspensionReason,
+)
 from gzchain.domain.registry import (
     BusinessLookup,
     FileVerification,
@@ -46,6 +52,7 @@ class RegistryChangePublic(BaseModel):
     version: int
     change: str = Field(examples=["amended: capital"])
     record_hash: str
+    reason: ReasonPublic | None = Field(default=None, description="a status change's reason")
     proof: TxProof
 
     @classmethod
@@ -55,6 +62,7 @@ class RegistryChangePublic(BaseModel):
             version=change.version,
             change=describe_change(change.change_type),
             record_hash="0x" + change.record_hash.hex(),
+            reason=None if change.reason is None else ReasonPublic.of(change.reason.stated()),
             proof=TxProof.of(change.receipt),
         )
 
@@ -74,9 +82,19 @@ class ErasurePublic(BaseModel):
 
 class StatusChange(BaseModel):
     action: Literal["suspend", "reinstate", "deregister"]
-    reason: str = Field(
-        min_length=1, max_length=500, examples=["cannot be contacted at the registered address"]
+    reason_code: str = Field(
+        validation_alias=AliasChoices("reason_code", "reasonCode"),
+        min_length=1,
+        max_length=40,
+        description="recorded on chain; to suspend: "
+        + ", ".join(code.slug for code in SuspensionReason)
+        + "; to reinstate: "
+        + ", ".join(code.slug for code in ReinstatementReason)
+        + "; to deregister: "
+        + ", ".join(code.slug for code in DeregistrationReason),
+        examples=["unreachable-at-address"],
     )
+    reason: str = reason_words_field("cannot be contacted at the registered address")
 
 
 class FilingCreate(BaseModel):
@@ -88,20 +106,23 @@ class FilingCreate(BaseModel):
 
 
 class RevocationCreate(BaseModel):
-    reason: str = Field(
-        min_length=1, max_length=500, examples=["annulled by court ruling (2026) 粤01民终123号"]
-    )
+    reason_code: str = reason_code_field(ReasonAction.REVOKE_NOTARISATION, "court-ruling")
+    reason: str = reason_words_field("annulled by court ruling (2026) 粤01民终123号")
 
 
 class FilingChangePublic(BaseModel):
     file_hash: str
     uscc: str
+    reason: ReasonPublic | None = Field(default=None, description="a revocation's reason")
     proof: TxProof
 
     @classmethod
     def of(cls, change: FilingChange) -> FilingChangePublic:
         return cls(
-            file_hash="0x" + change.file_hash.hex(), uscc=change.uscc, proof=TxProof.of(change.receipt)
+            file_hash="0x" + change.file_hash.hex(),
+            uscc=change.uscc,
+            reason=None if change.reason is None else ReasonPublic.of(change.reason.stated()),
+            proof=TxProof.of(change.receipt),
         )
 
 
@@ -121,7 +142,7 @@ class FilingPublic(BaseModel):
     revoked: bool
     revoked_by: str | None = None
     revoked_at: int | None = None
-    revocation_reason: str | None = None
+    revocation_reason: ReasonPublic | None = None
     problem: str | None = None
 
     @classmethod
@@ -140,7 +161,7 @@ class FilingPublic(BaseModel):
             revoked=r is not None,
             revoked_by=r.revoked_by_name if r else None,
             revoked_at=r.at if r else None,
-            revocation_reason=r.reason if r else None,
+            revocation_reason=ReasonPublic.of(r.reason) if r and r.reason else None,
             problem=f.problem,
         )
 
@@ -236,7 +257,7 @@ class VersionPublic(BaseModel):
     legacy: bool
     agency_name: str
     at: int
-    reason: str
+    reason: ReasonPublic | None = Field(description="a status change's reason; null for other versions")
     proof: ProofPublic | None
     verified: bool
     problem: str | None
@@ -262,7 +283,7 @@ class VersionPublic(BaseModel):
             legacy=v.legacy,
             agency_name=v.agency_name,
             at=v.at,
-            reason=v.reason,
+            reason=None if v.reason is None else ReasonPublic.of(v.reason),
             proof=ProofPublic(tx_hash=v.proof.tx_hash, block_number=v.proof.block_number)
             if v.proof
             else None,

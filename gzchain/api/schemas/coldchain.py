@@ -9,10 +9,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, field_validator
 
-from gzchain.api.schemas.common import TxProof
+from gzchain.api.schemas.common import ReasonPublic, TxProof, reason_words_field
 from gzchain.domain.coldchain import BIZ_STEP_WORDS, CertificateKind, TemperatureWindow
+from gzchain.domain.reasons import RecallReason, ReleaseReason
 from gzchain.services.coldchain import (
     Anchoring,
     BatchCreated,
@@ -244,18 +245,23 @@ class SplitCreate(BaseModel):
 
 
 class DecisionCreate(BaseModel):
-    reason: str = Field(
+    reason_code: str = Field(
+        validation_alias=AliasChoices("reason_code", "reasonCode"),
         min_length=1,
-        max_length=500,
-        description="why; recorded on chain",
-        examples=["nucleic-acid test positive"],
+        max_length=40,
+        description="recorded on chain; to recall: "
+        + ", ".join(code.slug for code in RecallReason)
+        + "; to release: "
+        + ", ".join(code.slug for code in ReleaseReason),
+        examples=["pathogen-detected"],
     )
+    reason: str = reason_words_field("nucleic-acid test positive")
 
 
 class DecisionPublic(BaseModel):
     batch_id: str = Field(examples=[BATCH_ID])
     decision: Literal["recalled", "released"]
-    reason: str
+    reason: ReasonPublic
     proof: TxProof
 
     @classmethod
@@ -263,7 +269,7 @@ class DecisionPublic(BaseModel):
         return cls(
             batch_id="0x" + decision.batch_id.hex(),
             decision=decision.decision,  # type: ignore[arg-type]
-            reason=decision.reason,
+            reason=ReasonPublic.of(decision.reason.stated()),
             proof=TxProof.of(decision.receipt),
         )
 

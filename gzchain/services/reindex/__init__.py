@@ -20,6 +20,7 @@ from gzchain.services.reindex.business import business_plans
 from gzchain.services.reindex.certificates import certificate_plans
 from gzchain.services.reindex.coldchain import coldchain_plans
 from gzchain.services.reindex.engine import DIFFERENCES, Finding, TableSummary, reconcile
+from gzchain.services.reindex.reasons import reason_plan
 from gzchain.store.crypto import PersonalDataCipher
 from gzchain.store.db import Store
 from gzchain.store.outbox import PendingTransactionRow
@@ -77,6 +78,13 @@ class ReindexService:
                     self.certificates.factory_address,
                     self.certificates.from_block,
                     session,
+                ),
+                reason_plan(
+                    self.gateway,
+                    [self.business.contract, self.coldchain.contract],
+                    min(self.business.from_block, self.coldchain.reader.from_block),
+                    session,
+                    in_flight,
                 ),
             ]
             for plan in plans:

@@ -2,7 +2,8 @@
 
 Versions: where and by whom each was recorded comes from the registry's events and `versions()`; the full
 record comes from whatever copy the store holds whose hash is the chain's (sealed again for its version).
-Filings and their revocations are on chain whole.
+Filings and their revocations are on chain whole but for the words of a reason, which the reason texts
+table holds by the hash these tables keep (gzchain.services.reindex.reasons).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def _versions(
     for (uscc, number), position in sorted(positions.items(), key=lambda kv: kv[1].block_number):
         if uscc not in entries_of:
             entries_of[uscc] = service.gateway.call(service.contract.functions.versions(uscc_bytes(uscc)))
-        chain_hash, agency, change_type, _, reason = entries_of[uscc][number - 1]
+        chain_hash, agency, change_type, _, reason_code, reason_digest = entries_of[uscc][number - 1]
+        has_reason = any(reason_digest)
         digest = _hex(chain_hash)
         plan.items.append(
             Item(
@@ -89,7 +91,8 @@ def _versions(
                     "change_type": change_type,
                     "record_hash": digest,
                     "agency": agency,
-                    "reason": reason,
+                    "reason_code": reason_code if has_reason else None,
+                    "reason_hash": _hex(reason_digest) if has_reason else None,
                     **position.columns(),
                 },
                 payload=_sealed(service, records.get((uscc, digest)), uscc, number),
@@ -125,7 +128,8 @@ def _filings(session: Session, logs: list[Any], in_flight: Collection[str]) -> T
                 "notary": args["notary"],
                 **position.columns(),
                 "revoked_by": None,
-                "revocation_reason": None,
+                "revocation_reason_code": None,
+                "revocation_reason_hash": None,
                 "revocation_tx_hash": None,
                 "revocation_block_number": None,
                 "revocation_tx_index": None,
@@ -133,7 +137,8 @@ def _filings(session: Session, logs: list[Any], in_flight: Collection[str]) -> T
         elif name == "NotarisationRevoked" and file_hash in filings:
             filings[file_hash].update(
                 revoked_by=args["revoker"],
-                revocation_reason=args["reason"],
+                revocation_reason_code=int(args["reasonCode"]),
+                revocation_reason_hash=_hex(args["reasonHash"]),
                 revocation_tx_hash=position.tx_hash,
                 revocation_block_number=position.block_number,
                 revocation_tx_index=position.tx_index,

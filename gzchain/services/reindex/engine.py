@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from gzchain.chain.gateway import ChainGateway
 
-FindingKind = Literal["restored", "rewritten", "missing payload", "not on chain", "pending", "unreadable"]
+FindingKind = Literal[
+    "restored", "rewritten", "missing payload", "not on chain", "pending", "unreadable", "tampered"
+]
 # Findings that mean the store and the chain disagree (a pending write is in flight, not a disagreement).
 DIFFERENCES: frozenset[str] = frozenset(
-    {"restored", "rewritten", "missing payload", "not on chain", "unreadable"}
+    {"restored", "rewritten", "missing payload", "not on chain", "unreadable", "tampered"}
 )
 
 

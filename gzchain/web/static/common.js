@@ -1,5 +1,5 @@
 // What every portal page shares: the header, calls to this server's API, safe DOM building, formats.
-import { applyTexts, lang, locale, onLanguageChange, setLanguage, t } from "./i18n.js";
+import { applyTexts, lang, locale, onLanguageChange, setLanguage, t, tOr } from "./i18n.js";
 
 /** An API answer that is not a success, sorted into what a citizen needs to be told. */
 export class PortalError extends Error {
@@ -96,6 +96,29 @@ export function windowText(window) {
 
 export function badge(tone, text) {
   return el("span", { class: `badge ${tone}` }, text);
+}
+
+const REASON_MARKS = {
+  verified: ["ok", "✓", "reason.verified"],
+  "not verified": ["bad", "✗", "reason.notVerified"],
+  withheld: ["warn", "–", "reason.withheld"],
+};
+
+/**
+ * Why an agency acted: the code the chain holds, and the agency's words from this server's store, marked by
+ * whether they hash to what the chain holds (the chain never holds the words), or as withheld when the store
+ * has none. `reason` is the API's reason object (code, label, words, verified, state), or null.
+ */
+export function reasonLine(reason) {
+  if (!reason) return null;
+  const [tone, mark, words] = REASON_MARKS[reason.state] ?? REASON_MARKS["not verified"];
+  return el(
+    "div",
+    { class: "hint reason", "data-reason-state": reason.state },
+    el("strong", {}, tOr(`reasonCode.${reason.code}`, reason.label)),
+    reason.words ? `: ${reason.words} ` : " ",
+    badge(tone, `${mark} ${t(words)}`),
+  );
 }
 
 /**
