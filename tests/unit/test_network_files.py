@@ -53,7 +53,7 @@ def test_the_node_allowlist_is_exactly_the_validators_enodes(network: Path):
 def test_the_account_allowlist_is_exactly_the_consortium_agencies_in_lowercase(network: Path):
     keys = DemoKeyRing()
     agencies = [keys.address(a.id).lower() for a in load_genesis().agencies]
-    assert len(agencies) == 11
+    assert len(agencies) == 13
     assert permissions(network)["accounts-allowlist"] == agencies
     validator_accounts = {k.address.lower() for k in FIXED_KEYS}
     assert validator_accounts.isdisjoint(permissions(network)["accounts-allowlist"])
