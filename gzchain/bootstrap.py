@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from gzchain.services.certificates import CertificateService
 from gzchain.services.coldchain import ColdChainService
 from gzchain.services.consortium import ConsortiumReads, ConsortiumService
 from gzchain.services.outbox import Recovery
+from gzchain.services.petitions import PetitionsService, petitions_service
 from gzchain.services.reindex import CertificateContracts, ReindexService
 from gzchain.settings import Settings
-from gzchain.store.crypto import PersonalDataCipher, derive_store_key, local_store_key
+from gzchain.store.crypto import PersonalDataCipher, derive_pepper, derive_store_key, local_store_key
 from gzchain.store.db import Store, engine_for
 
 
@@ -46,7 +48,8 @@ def open_keys(settings: Settings) -> KeyRing:
     return EncryptedKeyRing(settings.keystore_file, master)
 
 
-def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
+def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher, bytes]:
+    """The store, its cipher, and the identity authority's pepper (derived from the same key)."""
     throwaway = settings.ephemeral and settings.rpc_url is None and settings.store_url is None
     store = Store(engine_for(settings.store_url, None if throwaway else settings.data_dir))
     master = _master_key(settings)
@@ -56,7 +59,7 @@ def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
         key = os.urandom(32)
     else:
         key = local_store_key(settings.data_dir)
-    return store, PersonalDataCipher(key)
+    return store, PersonalDataCipher(key), derive_pepper(key)
 
 
 @dataclass
@@ -69,8 +72,11 @@ class Runtime:
     manifest_file: Path | None  # None for a throwaway chain: its manifest dies with it
     store: Store
     cipher: PersonalDataCipher
+    pepper: bytes  # keys the identity authority's HMAC of ID numbers
     # Consortium answers per chain head, shared by every request's ConsortiumService.
     consortium_reads: ConsortiumReads = field(default_factory=ConsortiumReads)
+    # One vote relay at a time, whichever request's service relays.
+    petition_relay_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def deploy(self) -> DeployResult:
         result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
@@ -120,6 +126,20 @@ class Runtime:
             limits=self.settings.document_limits,
         )
 
+    def petitions(self) -> PetitionsService:
+        manifest = self.require_manifest()
+        return petitions_service(
+            self.gateway,
+            self.keys,
+            self.genesis,
+            self.store,
+            self.cipher,
+            self.pepper,
+            manifest.address("Petitions"),
+            self.petition_relay_lock,
+            from_block=manifest.contracts["Petitions"].block,
+        )
+
     def reindexer(self) -> ReindexService:
         manifest = self.require_manifest()
         factory = CertificateContracts(
@@ -149,5 +169,5 @@ def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None 
     persistent = settings.rpc_url is not None or not settings.ephemeral
     manifest_file = manifest_path(settings.data_dir, gateway) if persistent else None
     manifest = read_manifest(manifest_file) if manifest_file else None
-    store, cipher = open_store(settings)
-    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file, store, cipher)
+    store, cipher, pepper = open_store(settings)
+    return Runtime(settings, gateway, keys, genesis, manifest, manifest_file, store, cipher, pepper)

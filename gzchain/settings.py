@@ -72,9 +72,7 @@ class Settings(BaseSettings):
 
     @property
     def document_limits(self) -> DocumentLimits:
-        return DocumentLimits(
-            **{name: getattr(self, name) for name in DocumentLimits.__dataclass_fields__}
-        )
+        return DocumentLimits(**{name: getattr(self, name) for name in DocumentLimits.__dataclass_fields__})
 
     @property
     def chain_dir(self) -> Path:

@@ -8,7 +8,7 @@ from gzchain import __version__
 from gzchain.api.errors import install_error_handlers
 from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
-from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health
+from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health, petitions
 from gzchain.api.routes.portal import install_portal
 from gzchain.bootstrap import Runtime
 from gzchain.services.api_keys import ApiKeyService
@@ -35,6 +35,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(certificates.router)
     app.include_router(epcis.router)
     app.include_router(dns.router)
+    app.include_router(petitions.router)
     install_portal(app)
     # Added last, so it runs first: no body reaches parsing, authentication or logging unbounded.
     app.add_middleware(BoundedBodies, limits=BodyLimits.of(runtime.settings))

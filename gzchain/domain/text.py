@@ -39,8 +39,7 @@ def canonical_ascii(text: object, *, field: str, what: str) -> str:
     for position, char in enumerate(folded, start=1):
         if not char.isascii():
             raise InvalidInput(
-                f"{what} must be written in ASCII letters and digits; character {position} is "
-                f"{_named(char)}",
+                f"{what} must be written in ASCII letters and digits; character {position} is {_named(char)}",
                 field=field,
             )
     return folded

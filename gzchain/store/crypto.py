@@ -49,6 +49,13 @@ def derive_store_key(master_key: bytes) -> bytes:
     )
 
 
+def derive_pepper(store_key: bytes) -> bytes:
+    """The identity authority's HMAC key for ID numbers: kept nowhere, derived from the store key."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"gzchain petitions resident pepper"
+    ).derive(store_key)
+
+
 def local_store_key(data_dir: Path) -> bytes:
     """Without a master key: a random key in the data folder, readable by its owner only."""
     path = data_dir / "store.key"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base, StoreUnavailable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Tables a version-1 store had: their presence without a schema row means "version 1".
 _VERSION_1_TABLES = {"business_versions", "business_filings", "coldchain_lots", "coldchain_events"}
 
@@ -67,8 +67,16 @@ def _salted_commitments(operations: Operations) -> None:
         batch.add_column(Column("erased_by", String(42), nullable=True))
 
 
+def _petitions(_: Operations) -> None:
+    """4: the e-petition tables (gzchain/store/petitions.py); all new, so create_all makes them."""
+
+
 # The step that brings a store from version N-1 to version N, for each N above 1.
-_STEPS: dict[int, Callable[[Operations], None]] = {2: _pending_first, 3: _salted_commitments}
+_STEPS: dict[int, Callable[[Operations], None]] = {
+    2: _pending_first,
+    3: _salted_commitments,
+    4: _petitions,
+}
 
 
 def prepare(engine: Engine) -> None:

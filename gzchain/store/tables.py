@@ -7,5 +7,6 @@ from gzchain.store import (
     coldchain,  # noqa: F401
     epcis,  # noqa: F401
     outbox,  # noqa: F401
+    petitions,  # noqa: F401
     schema,  # noqa: F401
 )
