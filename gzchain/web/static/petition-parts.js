@@ -3,6 +3,11 @@ import { badge, el } from "./common.js";
 import { locale, t, tOr } from "./i18n.js";
 import { STATE_TONE } from "./petitions-texts.js";
 
+/** A petition's title, or its number where this server does not hold its words. */
+export function titleOf(petition) {
+  return petition.title ?? t("petition.untitled", { id: petition.id });
+}
+
 export function stateBadge(state) {
   return badge(STATE_TONE[state] ?? "neutral", tOr(`petitionState.${state}`, state));
 }

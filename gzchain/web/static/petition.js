@@ -1,7 +1,7 @@
 // One citizen petition: its words, its supporters toward the threshold, its deadlines and the mayor's answer.
 import { PortalError, api, badge, el, formatTime, loading, showError, startPage } from "./common.js";
 import { t, tOr } from "./i18n.js";
-import { progress, stateBadge } from "./petition-parts.js";
+import { progress, stateBadge, titleOf } from "./petition-parts.js";
 
 const result = document.getElementById("result");
 const petitionId = decodeURIComponent(window.location.pathname.replace(/^\/petitions\/?/, "")).trim();
@@ -28,7 +28,7 @@ function render(petition) {
     el("p", { class: "hint", id: "chain-note" }, t("petition.chainNote")),
   );
   if (receipt) renderReceipt(receipt);
-  document.title = `${petition.title} · ${t("petition.title")} · gzchain`;
+  document.title = `${titleOf(petition)} · ${t("petition.title")} · gzchain`;
 }
 
 function overdueBanner(petition) {
@@ -42,11 +42,11 @@ function overdueBanner(petition) {
 }
 
 function summary(petition) {
-  const showsProgress = petition.state !== "proposed" && petition.state !== "rejected";
+  const showsProgress = petition.threshold !== null && petition.threshold !== undefined;
   return el(
     "section",
     { class: "card", id: "summary", "data-state": petition.state },
-    el("h2", {}, petition.title),
+    el("h2", {}, titleOf(petition)),
     el(
       "dl",
       { class: "facts" },
@@ -70,7 +70,9 @@ function words(id, title, text, verified, hash, ...extra) {
     { class: "card", id },
     el("h2", {}, title),
     extra,
-    el("p", { class: "petition-text" }, text),
+    text === null || text === undefined
+      ? el("p", { class: "hint", "data-missing": "text" }, t("petition.noText"))
+      : el("p", { class: "petition-text" }, text),
     el(
       "p",
       { class: verified ? "verified-mark" : "unverified-mark", "data-verified": verified ? "yes" : "no" },

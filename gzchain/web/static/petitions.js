@@ -1,7 +1,7 @@
 // The list of citizen petitions, newest first, filtered by state: what a resident browses before supporting.
 import { api, el, formatTime, loading, showError, startPage } from "./common.js";
 import { t } from "./i18n.js";
-import { progress, stateBadge } from "./petition-parts.js";
+import { progress, stateBadge, titleOf } from "./petition-parts.js";
 import { STATES } from "./petitions-texts.js";
 
 const result = document.getElementById("result");
@@ -30,8 +30,8 @@ function render(items) {
         el(
           "li",
           { "data-petition": petition.id, "data-state": petition.state },
-          el("h2", {}, el("a", { href: `/petitions/${petition.id}` }, petition.title), " ", stateBadge(petition.state)),
-          progress(petition),
+          el("h2", {}, el("a", { href: `/petitions/${petition.id}` }, titleOf(petition)), " ", stateBadge(petition.state)),
+          petition.threshold ? progress(petition) : null,
           deadline(petition),
         ),
       ),
