@@ -16,12 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def gzchain_serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start `gzchain serve` on a free loopback port; yields (base URL, process) once /healthz answers."""
+def gzchain_serve(
+    data_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start `gzchain serve` on a free loopback port (`env`: more settings, e.g. GZCHAIN_RPC_URL); yields
+    (base URL, process) once /healthz answers."""
     port = _free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gzchain"), "serve", "--port", str(port), "--log-level", "WARNING"],
-        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir)},
+        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

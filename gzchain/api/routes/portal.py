@@ -92,12 +92,13 @@ def business(uscc: Annotated[str, PathParam(max_length=32)]) -> HTMLResponse:
     return _page("business")
 
 
-@router.get("/petitions")
+# Singular, as /business is: /petitions is the API's.
+@router.get("/petition")
 def petitions() -> HTMLResponse:
     return _page("petitions")
 
 
-@router.get("/petitions/{petition_id}")
+@router.get("/petition/{petition_id}")
 def petition(petition_id: Annotated[str, PathParam(max_length=80)]) -> HTMLResponse:
     return _page("petition")
 

@@ -4,7 +4,7 @@ import { t, tOr } from "./i18n.js";
 import { progress, stateBadge, titleOf } from "./petition-parts.js";
 
 const result = document.getElementById("result");
-const petitionId = decodeURIComponent(window.location.pathname.replace(/^\/petitions\/?/, "")).trim();
+const petitionId = decodeURIComponent(window.location.pathname.replace(/^\/petition\/?/, "")).trim();
 const NULLIFIER = /^0x[0-9a-fA-F]{64}$/;
 let shown = null;
 let receipt = null;

@@ -12,7 +12,7 @@ let listed = null;
 
 function renderFilters() {
   const link = (value, words) =>
-    el("a", { href: value ? `/petitions?state=${value}` : "/petitions", "aria-current": value === state ? "page" : null, "data-state": value ?? "all" }, words);
+    el("a", { href: value ? `/petition?state=${value}` : "/petition", "aria-current": value === state ? "page" : null, "data-state": value ?? "all" }, words);
   filters.replaceChildren(link(null, t("petitions.all")), STATES.map((value) => link(value, t(`petitionState.${value}`))));
 }
 
@@ -30,7 +30,7 @@ function render(items) {
         el(
           "li",
           { "data-petition": petition.id, "data-state": petition.state },
-          el("h2", {}, el("a", { href: `/petitions/${petition.id}` }, titleOf(petition)), " ", stateBadge(petition.state)),
+          el("h2", {}, el("a", { href: `/petition/${petition.id}` }, titleOf(petition)), " ", stateBadge(petition.state)),
           petition.threshold ? progress(petition) : null,
           deadline(petition),
         ),
