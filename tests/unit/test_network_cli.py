@@ -36,7 +36,7 @@ def allowlists(out: Path, node: str = "validator-1") -> dict:
 
 def test_init_writes_four_validators_with_the_demo_agencies_allowed(init):
     output = init()
-    assert "allowed: 4 node(s), 11 account(s); 4 new validator key(s)" in output
+    assert "allowed: 4 node(s), 13 account(s); 4 new validator key(s)" in output
     assert "DEMO addresses" in output
     demo = DemoKeyRing()
     accounts = [demo.address(a.id).lower() for a in load_genesis().agencies]

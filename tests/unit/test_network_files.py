@@ -143,8 +143,8 @@ def test_additions_join_the_allowlists_after_the_validators_and_agencies(network
     write_network(network, extended)
     lists = permissions(network, "validator-3")
     assert lists["nodes-allowlist"][4:] == [AGENCY_NODE]
-    assert lists["accounts-allowlist"][11:] == ["0x" + "ab" * 20]
-    assert len(lists["nodes-allowlist"]) == 5 and len(lists["accounts-allowlist"]) == 12
+    assert lists["accounts-allowlist"][13:] == ["0x" + "ab" * 20]
+    assert len(lists["nodes-allowlist"]) == 5 and len(lists["accounts-allowlist"]) == 14
 
 
 def test_remembered_additions_are_kept_until_removed():
