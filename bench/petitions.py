@@ -4,9 +4,10 @@ Rounds:
 1. embedded chain, a real `gzchain serve`: the identity authority enrols the residents
    (`POST /petitions/credentials`, one transaction each), no goal;
 2. the same server: each resident asks for a blind-signed token (`POST /petitions/{id}/tokens`, signed by
-   their credential key), unblinds it and sends their one vote (`POST /petitions/{id}/votes`); concurrent
-   residents' votes share the relay's `supportMany` batches. Goal: 1,000 supporters in <= 10 s.
-   A profile of the same steps in process says where the time goes;
+   their credential key) and unblinds it, as the wallet asks for every open petition's token at once;
+   then each sends their one vote alone (`POST /petitions/{id}/votes`), concurrent residents' votes
+   sharing the relay's `supportMany` batches. Goal: 1,000 supporters (both steps) in <= 10 s. A profile
+   of the same steps in process says where the time goes;
 3. anvil (zero fee, mining each transaction as it arrives, as the anvil test lane does), a real
    `gzchain serve` on it: 100,000 votes on one petition, 500 a request from two clients. Goal: <= 5 minutes.
    The votes' tokens are signed before the round with the authority's own key (what blind signing
@@ -112,27 +113,27 @@ class PetitionsClient:
         }
         _ok(self.client.post("/petitions/credentials", json=body, headers=self.auth[AUTHORITY]))
 
-    def published(self, person: Any, title: str, text: str) -> tuple[int, TokenPublicKey]:
+    def published(self, person: Any, title: str, text: str) -> dict[str, Any]:
         signed = sign_request(person.key, "propose", {"title": title, "text": text})
         petition = _ok(self.client.post("/petitions", json={"title": title, "text": text, **signed}))
-        petition_id = petition["id"]
-        _ok(self.client.post(f"/petitions/{petition_id}/publication", headers=self.auth[OFFICE]))
-        key = petition["token_key"]
-        return petition_id, TokenPublicKey(int(key["n"], 16), int(key["e"]))
+        return _ok(self.client.post(f"/petitions/{petition['id']}/publication", headers=self.auth[OFFICE]))
 
-    def support(self, petition_id: int, key: TokenPublicKey, person: Any) -> None:
-        """One resident: a blind token, then their vote; fails unless the contract counted it."""
+    def token(self, petition: dict[str, Any], person: Any, now: int) -> Vote:
+        """A resident's blind token, unblinded and checked: their vote, ready to send."""
+        petition_id, numbers = petition["id"], petition["token_key"]
+        key = TokenPublicKey(int(numbers["n"], 16), int(numbers["e"]))
         request = blind(key, petition_id, new_token())
         blinded = "0x" + request.blinded.hex()
-        signed = sign_request(person.key, "token", {"petition_id": petition_id, "blinded": blinded})
+        signed = sign_request(person.key, "token", {"petition_id": petition_id, "blinded": blinded}, now)
         issued = _ok(
             self.client.post(f"/petitions/{petition_id}/tokens", json={"blinded": blinded, **signed})
         )
-        signature = unblind(key, request, bytes.fromhex(issued["blind_signature"][2:]))
-        vote = {"token": "0x" + request.token.hex(), "signature": "0x" + signature.hex()}
-        result = _ok(self.client.post(f"/petitions/{petition_id}/votes", json={"votes": [vote]}))["results"][
-            0
-        ]
+        return Vote(request.token, unblind(key, request, bytes.fromhex(issued["blind_signature"][2:])))
+
+    def vote(self, petition_id: int, vote: Vote) -> None:
+        """One resident's vote, alone in its request; fails unless the contract counted it."""
+        body = {"votes": [{"token": "0x" + vote.token.hex(), "signature": "0x" + vote.signature.hex()}]}
+        result = _ok(self.client.post(f"/petitions/{petition_id}/votes", json=body))["results"][0]
         if not result["counted"]:
             raise RuntimeError(f"vote not counted: {result['refused']}")
 
@@ -158,25 +159,51 @@ def embedded_rounds(report: Report, supporters: int, workers: int) -> None:
                 ),
                 notes="one enrol transaction (and block) per resident",
             )
-            petition_id, key = api.published(people[0], *STORY.CYCLE_LANE)
+            petition = api.published(people[0], *STORY.CYCLE_LANE)
+            # The API checks a request's time against the chain's clock, which on the embedded chain runs a
+            # second a block ahead of the wall clock (1,001 enrolments, 1,001 blocks): residents date their
+            # token requests by it, as `gzchain wallet petition-vote` does. No block is mined until the votes.
+            now = petition["published_at"]
             spent = cpu_seconds(server.pid)
-            round_ = timed_round(
-                f"embedded · {supporters:,} supporters: token + vote through the API",
-                lambda i: api.support(petition_id, key, people[1 + i]),
+            votes: list[Vote | None] = [None] * supporters
+
+            def token(i: int) -> None:
+                votes[i] = api.token(petition, people[1 + i], now)
+
+            tokens = timed_round(
+                "embedded · POST /petitions/{id}/tokens (blind tokens)",
+                token,
                 supporters,
                 workers=workers,
-                unit="supporter",
+                unit="token",
+            )
+            sent = timed_round(
+                "embedded · POST /petitions/{id}/votes, one vote a request",
+                lambda i: api.vote(petition["id"], votes[i]),  # type: ignore[arg-type]
+                supporters,
+                workers=workers,
+                unit="vote",
             )
             server_cpu = cpu_seconds(server.pid) - spent
-            counted = api.supporters(petition_id)
+            counted = api.supporters(petition["id"])
+        report.add(tokens, notes=f"{workers} residents at a time")
+        report.add(sent, notes="concurrent requests' votes share the relay's supportMany batches")
+        both = Round(
+            f"embedded · {supporters:,} supporters through the API (tokens, then votes)",
+            min(tokens.succ, sent.succ),
+            max(tokens.fail, sent.fail),
+            tokens.seconds + sent.seconds,
+            [],
+            unit="supporter",
+        )
         report.add(
-            round_,
+            both,
             goal=f"{supporters:,} in <= 10 s",
-            met=round_.fail == 0 and counted == supporters and round_.seconds <= 10,
-            notes=f"{workers} residents at a time; the chain counted {counted:,}; server CPU "
+            met=both.fail == 0 and counted == supporters and both.seconds <= 10,
+            notes=f"the chain counted {counted:,}; server CPU "
             f"{1000 * server_cpu / max(1, supporters):.1f} ms a supporter",
         )
-        report.extra["embedded_seconds_for_supporters"] = round(round_.seconds, 2)
+        report.extra["embedded_seconds_for_supporters"] = round(both.seconds, 2)
         report.extra["embedded_server_cpu_ms_per_supporter"] = round(
             1000 * server_cpu / max(1, supporters), 2
         )
