@@ -249,7 +249,8 @@ def _stage_seconds(profile: cProfile.Profile) -> dict[str, float]:
                 continue
             if function not in ("commit",) and "gzchain" not in filename:
                 continue
-            if not any(caller[2] in names for caller in callers):  # recursion counted once
+            # a function calling itself (or a stage calling the same stage) is counted once, outermost
+            if not any(caller[:1] == (filename,) and caller[2] in names for caller in callers):
                 spent[stage] += cumulative
     return spent
 
@@ -391,9 +392,11 @@ def vote_gas(node: AnvilNode, data_dir: Path, petition_id: int) -> dict[str, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run, goals not judged")
+    parser.add_argument("--supporters", type=int, default=None, help="residents in round 2 (1,000)")
+    parser.add_argument("--votes", type=int, default=None, help="votes in round 3 (100,000)")
     args = parser.parse_args()
-    supporters = 20 if args.quick else 1_000
-    votes = 1_000 if args.quick else 100_000
+    supporters = args.supporters or (20 if args.quick else 1_000)
+    votes = args.votes or (1_000 if args.quick else 100_000)
     report = Report("petitions")
     embedded_rounds(report, supporters, workers=8)
     profiled_supporters(report, 10 if args.quick else 200)

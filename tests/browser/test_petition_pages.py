@@ -66,7 +66,7 @@ def test_an_answered_petition_shows_its_text_supporters_and_the_verified_answer(
     bar = page.get_by_role("progressbar", name="Supporters")
     expect(bar).to_have_attribute("aria-valuenow", "3")
     expect(bar).to_have_attribute("aria-valuemax", "3")
-    expect(summary).to_contain_text("The 3 threshold is reached: the mayor's office must answer")
+    expect(summary).to_contain_text("3 of 3 supporters · Threshold of 3 reached")
 
     text = page.locator("#petition-text")
     expect(text).to_contain_text("Huangpu Avenue has no separated cycle lane")
@@ -87,6 +87,7 @@ def test_an_overdue_petition_is_flagged_in_chinese_and_english(visit, portal):
     banner = page.locator("#overdue-banner")
     expect(banner).to_contain_text("市长办公室逾期未答复")
     expect(banner).to_contain_text("链上已公开标记为逾期")
+    expect(page.locator("#summary")).to_contain_text("已达到 2 人门槛，市长办公室必须答复")
     expect(page.locator("#summary .badge")).to_have_text("逾期未答复")
     expect(page.locator("#response")).to_contain_text("尚未答复。")
     browser.screenshot("petition-overdue-zh")

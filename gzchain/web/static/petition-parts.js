@@ -45,7 +45,10 @@ export function progress(petition) {
 }
 
 function outlook(petition, reached) {
-  if (reached) return ` · ${t("petition.reached", { threshold: number(petition.threshold) })}`;
+  if (reached) {
+    const due = ["awaiting-response", "overdue"].includes(petition.state) ? "petition.reachedDue" : "petition.reached";
+    return ` · ${t(due, { threshold: number(petition.threshold) })}`;
+  }
   if (petition.state === "open") return ` · ${t("petition.remaining", { count: number(petition.threshold - petition.supporters) })}`;
   return null;
 }

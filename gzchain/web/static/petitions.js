@@ -13,7 +13,7 @@ let listed = null;
 function renderFilters() {
   const link = (value, words) =>
     el("a", { href: value ? `/petition?state=${value}` : "/petition", "aria-current": value === state ? "page" : null, "data-state": value ?? "all" }, words);
-  filters.replaceChildren(link(null, t("petitions.all")), STATES.map((value) => link(value, t(`petitionState.${value}`))));
+  filters.replaceChildren(link(null, t("petitions.all")), ...STATES.map((value) => link(value, t(`petitionState.${value}`))));
 }
 
 function render(items) {
