@@ -18,7 +18,7 @@ function when(seconds) {
 }
 
 function render(petition) {
-  result.replaceChildren(
+  const parts = [
     overdueBanner(petition),
     summary(petition),
     words("petition-text", t("petition.text"), petition.text, petition.text_verified, petition.text_hash),
@@ -26,7 +26,8 @@ function render(petition) {
     response(petition),
     receiptCard(),
     el("p", { class: "hint", id: "chain-note" }, t("petition.chainNote")),
-  );
+  ];
+  result.replaceChildren(...parts.filter((part) => part)); // replaceChildren would print a null as "null"
   if (receipt) renderReceipt(receipt);
   document.title = `${titleOf(petition)} · ${t("petition.title")} · gzchain`;
 }
