@@ -125,7 +125,9 @@ contract Petitions is IPetitions, ConsortiumGated {
         _requireSupportOpen(petitionId);
         bytes32 nullifier = nullifierOf(petitionId, token);
         if (_spent[nullifier]) revert PetitionAlreadySupported(petitionId, nullifier);
-        if (!_signed(petitionId, token, signature)) revert PetitionTokenNotSigned(petitionId, nullifier);
+        if (!_signed(_verifier(petitionId), petitionId, token, signature)) {
+            revert PetitionTokenNotSigned(petitionId, nullifier);
+        }
         _count(petitionId, nullifier, 1);
     }
 
@@ -137,11 +139,12 @@ contract Petitions is IPetitions, ConsortiumGated {
     {
         if (tokens.length != signatures.length) revert PetitionBatchMismatch(tokens.length, signatures.length);
         _requireSupportOpen(petitionId);
+        Verifier memory verifier = _verifier(petitionId);
         for (uint256 i = 0; i < tokens.length; i++) {
             bytes32 nullifier = nullifierOf(petitionId, tokens[i]);
             if (_spent[nullifier]) {
                 emit PetitionSupportSkipped(petitionId, nullifier, SkipReason.AlreadySupported);
-            } else if (!_signed(petitionId, tokens[i], signatures[i])) {
+            } else if (!_signed(verifier, petitionId, tokens[i], signatures[i])) {
                 emit PetitionSupportSkipped(petitionId, nullifier, SkipReason.TokenNotSigned);
             } else {
                 _count(petitionId, nullifier, 1);
@@ -207,13 +210,7 @@ contract Petitions is IPetitions, ConsortiumGated {
     /// @inheritdoc IPetitions
     function fullDomainHash(uint256 petitionId, bytes32 token, uint256 length) public view returns (bytes memory m) {
         m = new bytes(length);
-        for (uint256 counter = 0; counter * 32 < length; counter++) {
-            bytes32 block_ = sha256(abi.encode(petitionId, token, counter));
-            assembly {
-                mstore(add(add(m, 32), mul(counter, 32)), block_)
-            }
-        }
-        m[0] = bytes1(uint8(m[0]) & 0x7f);
+        _fullDomainHashInto(m, petitionId, token);
     }
 
     // ---- rules ----
@@ -296,17 +293,62 @@ contract Petitions is IPetitions, ConsortiumGated {
         }
     }
 
-    /// @dev sig^e mod n == FDH(petitionId, token), with the modexp precompile (EIP-198).
-    function _signed(uint256 petitionId, bytes32 token, bytes calldata signature) private view returns (bool) {
-        uint256 length = _modulus[petitionId].length;
-        if (signature.length != length) return false;
-        (bool ok, bytes memory result) = MODEXP.staticcall(_modexpInput(petitionId, signature));
-        return ok && keccak256(result) == keccak256(fullDomainHash(petitionId, token, length));
+    /// @dev What checking a petition's votes needs, loaded once per batch: the modexp input with the key in
+    /// place (EIP-198: lengths, then base = signature, exponent, modulus) and buffers for the two sides.
+    struct Verifier {
+        uint256 length;
+        bytes input;
+        bytes power;
+        bytes digest;
     }
 
-    function _modexpInput(uint256 petitionId, bytes calldata signature) private view returns (bytes memory) {
+    function _verifier(uint256 petitionId) private view returns (Verifier memory v) {
         bytes memory n = _modulus[petitionId];
-        return abi.encodePacked(n.length, uint256(32), n.length, signature, _exponent[petitionId], n);
+        v.length = n.length;
+        v.input = abi.encodePacked(n.length, uint256(32), n.length, new bytes(n.length), _exponent[petitionId], n);
+        v.power = new bytes(n.length);
+        v.digest = new bytes(n.length);
+    }
+
+    /// @dev sig^e mod n == FDH(petitionId, token), with the modexp precompile (EIP-198) and no allocation.
+    function _signed(Verifier memory v, uint256 petitionId, bytes32 token, bytes calldata signature)
+        private
+        view
+        returns (bool equal)
+    {
+        uint256 length = v.length;
+        if (signature.length != length) return false;
+        bytes memory input = v.input;
+        bytes memory power = v.power;
+        bool ok;
+        assembly {
+            calldatacopy(add(input, 128), signature.offset, length) // after the three 32-byte lengths
+            ok := staticcall(gas(), 0x05, add(input, 32), mload(input), add(power, 32), length)
+        }
+        if (!ok) return false;
+        bytes memory digest = v.digest;
+        _fullDomainHashInto(digest, petitionId, token);
+        assembly {
+            equal := eq(keccak256(add(power, 32), length), keccak256(add(digest, 32), length))
+        }
+    }
+
+    /// @dev Fills `m` (its length rounded up to whole words is allocated) with the FDH; see IPetitions.
+    function _fullDomainHashInto(bytes memory m, uint256 petitionId, bytes32 token) private view {
+        uint256 length = m.length;
+        bool ok = true;
+        assembly {
+            let seed := mload(0x40) // scratch past every allocation: abi.encode(petitionId, token, counter)
+            mstore(seed, petitionId)
+            mstore(add(seed, 32), token)
+            let out := add(m, 32)
+            for { let offset := 0 } lt(offset, length) { offset := add(offset, 32) } {
+                mstore(add(seed, 64), div(offset, 32))
+                ok := and(ok, staticcall(gas(), 0x02, seed, 96, add(out, offset), 32))
+            }
+        }
+        if (!ok) revert PetitionInvalidHash("fullDomainHash");
+        if (length > 0) m[0] = bytes1(uint8(m[0]) & 0x7f);
     }
 
     function _requireKnown(uint256 petitionId) private view {

@@ -53,6 +53,8 @@ class TokenPrivateKey:
     n: int
     e: int
     d: int
+    p: int = 0  # the primes, for signing by the Chinese remainder theorem (about 3x faster)
+    q: int = 0
 
     @property
     def public(self) -> TokenPublicKey:
@@ -63,20 +65,26 @@ class TokenPrivateKey:
         value = int.from_bytes(blinded, "big")
         if len(blinded) != self.public.length or not 1 < value < self.n:
             raise InvalidInput(f"must be {self.public.length} bytes below the modulus", field="blinded")
-        return pow(value, self.d, self.n).to_bytes(self.public.length, "big")
+        if not (self.p and self.q):
+            return pow(value, self.d, self.n).to_bytes(self.public.length, "big")
+        sp = pow(value, self.d % (self.p - 1), self.p)
+        sq = pow(value, self.d % (self.q - 1), self.q)
+        s = sq + self.q * ((pow(self.q, -1, self.p) * (sp - sq)) % self.p)
+        return s.to_bytes(self.public.length, "big")
 
     def to_numbers(self) -> dict[str, str]:
-        return {"n": hex(self.n), "e": hex(self.e), "d": hex(self.d)}
+        return {name: hex(getattr(self, name)) for name in ("n", "e", "d", "p", "q")}
 
     @classmethod
     def from_numbers(cls, numbers: dict[str, str]) -> TokenPrivateKey:
-        return cls(int(numbers["n"], 16), int(numbers["e"], 16), int(numbers["d"], 16))
+        return cls(*(int(numbers.get(name, "0x0"), 16) for name in ("n", "e", "d", "p", "q")))
 
 
 def generate_key(bits: int = KEY_BITS) -> TokenPrivateKey:
     key = rsa.generate_private_key(public_exponent=PUBLIC_EXPONENT, key_size=bits)
     numbers = key.private_numbers()
-    return TokenPrivateKey(numbers.public_numbers.n, numbers.public_numbers.e, numbers.d)
+    public = numbers.public_numbers
+    return TokenPrivateKey(public.n, public.e, numbers.d, numbers.p, numbers.q)
 
 
 @dataclass(frozen=True)
