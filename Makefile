@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/certificates.py
 	$(BIN)/python bench/registrations.py
 	$(BIN)/python bench/coldchain.py
+	$(BIN)/python bench/petitions.py
 	$(BIN)/python bench/api_load.py --duration 600
 
 compile-check: setup

@@ -20,13 +20,16 @@ UNTHROTTLED = {f"GZCHAIN_{name}": "1000000/minute" for name in RATES}
 
 
 @contextmanager
-def gzchain_serve(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start `gzchain serve` on a free loopback port; yields (base URL, process) once /healthz answers."""
+def gzchain_serve(
+    data_dir: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start `gzchain serve` on a free loopback port (`env`: more settings, e.g. GZCHAIN_RPC_URL); yields
+    (base URL, process) once /healthz answers."""
     port = _free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gzchain"), "serve", "--port", str(port), "--log-level", "WARNING"],
         # A benchmark is one client sending as fast as it can: the rate limits would measure themselves.
-        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), **UNTHROTTLED},
+        env={**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), **UNTHROTTLED, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

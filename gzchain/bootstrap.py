@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +33,13 @@ from gzchain.services.certificates import CertificateService
 from gzchain.services.coldchain import ColdChainService
 from gzchain.services.consortium import ConsortiumReads, ConsortiumService
 from gzchain.services.outbox import Recovery
+from gzchain.services.petitions import PetitionsService, petitions_service
 from gzchain.services.reindex import CertificateContracts, ReindexService
 from gzchain.settings import Settings, default_master_key_file
 from gzchain.store.crypto import (
     PersonalDataCipher,
     derive_api_key_pepper,
+    derive_pepper,
     derive_store_key,
     local_api_key_pepper,
     local_store_key,
@@ -84,7 +87,8 @@ def open_keys(settings: Settings) -> KeyRing:
     return EncryptedKeyRing(settings.keystore_file, master)
 
 
-def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
+def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher, bytes]:
+    """The store, its cipher, and the identity authority's pepper (derived from the same key)."""
     throwaway = settings.ephemeral and settings.rpc_url is None and settings.store_url is None
     engine = engine_for(settings.store_url, None if throwaway else settings.data_dir)
     master = _master_key(settings)
@@ -95,7 +99,7 @@ def open_store(settings: Settings) -> tuple[Store, PersonalDataCipher]:
     else:
         key = local_store_key(settings.data_dir)
     cipher = PersonalDataCipher(key)
-    return Store(engine, cipher), cipher
+    return Store(engine, cipher), cipher, derive_pepper(key)
 
 
 def open_api_key_pepper(settings: Settings) -> bytes:
@@ -129,9 +133,12 @@ class Runtime:
     manifest_file: Path | None  # None for a throwaway chain: its manifest dies with it
     store: Store
     cipher: PersonalDataCipher
+    pepper: bytes  # keys the identity authority's HMAC of ID numbers
     # Consortium answers per chain head, shared by every request's ConsortiumService.
     consortium_reads: ConsortiumReads = field(default_factory=ConsortiumReads)
     api_key_pepper: bytes = field(default_factory=lambda: os.urandom(32), repr=False)
+    # One vote relay at a time, whichever request's service relays.
+    petition_relay_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def deploy(self) -> DeployResult:
         result = deploy(self.gateway, self.keys, self.genesis, self.manifest)
@@ -181,6 +188,20 @@ class Runtime:
             limits=self.settings.document_limits,
         )
 
+    def petitions(self) -> PetitionsService:
+        manifest = self.require_manifest()
+        return petitions_service(
+            self.gateway,
+            self.keys,
+            self.genesis,
+            self.store,
+            self.cipher,
+            self.pepper,
+            manifest.address("Petitions"),
+            self.petition_relay_lock,
+            from_block=manifest.contracts["Petitions"].block,
+        )
+
     def reindexer(self) -> ReindexService:
         manifest = self.require_manifest()
         factory = CertificateContracts(
@@ -210,7 +231,7 @@ def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None 
     persistent = settings.rpc_url is not None or not settings.ephemeral
     manifest_file = manifest_path(settings.data_dir, gateway) if persistent else None
     manifest = read_manifest(manifest_file) if manifest_file else None
-    store, cipher = open_store(settings)
+    store, cipher, pepper = open_store(settings)
     return Runtime(
         settings,
         gateway,
@@ -220,5 +241,6 @@ def open_runtime(settings: Settings | None = None, gateway: ChainGateway | None 
         manifest_file,
         store,
         cipher,
+        pepper,
         api_key_pepper=open_api_key_pepper(settings),
     )

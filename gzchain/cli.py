@@ -16,6 +16,7 @@ from gzchain.cli_business import business_app
 from gzchain.cli_certificates import cert_app, wallet_app
 from gzchain.cli_coldchain import coldchain_app
 from gzchain.cli_network import network_app
+from gzchain.cli_petitions import petition_app
 from gzchain.cli_reindex import reindex
 from gzchain.cli_support import EXIT_CODES, AsAgency, console, describe, err_console, runtime, state
 from gzchain.domain.consortium import Member, Proposal, ProposalState
@@ -46,6 +47,7 @@ app.add_typer(cert_app, name="cert")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(network_app, name="network")
 app.add_typer(coldchain_app, name="coldchain")
+app.add_typer(petition_app, name="petition")
 app.command()(reindex)
 
 

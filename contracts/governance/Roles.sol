@@ -11,9 +11,12 @@ library Roles {
     bytes32 internal constant INSPECTOR = keccak256("INSPECTOR");
     bytes32 internal constant COLDCHAIN_OPERATOR = keccak256("COLDCHAIN_OPERATOR");
     bytes32 internal constant REGULATOR = keccak256("REGULATOR");
+    bytes32 internal constant IDENTITY_AUTHORITY = keccak256("IDENTITY_AUTHORITY");
+    bytes32 internal constant PETITIONS_OFFICE = keccak256("PETITIONS_OFFICE");
+    bytes32 internal constant MAYOR_OFFICE = keccak256("MAYOR_OFFICE");
 
     function all() internal pure returns (bytes32[] memory roles) {
-        roles = new bytes32[](7);
+        roles = new bytes32[](10);
         roles[0] = GOVERNOR;
         roles[1] = REGISTRAR;
         roles[2] = NOTARY;
@@ -21,6 +24,9 @@ library Roles {
         roles[4] = INSPECTOR;
         roles[5] = COLDCHAIN_OPERATOR;
         roles[6] = REGULATOR;
+        roles[7] = IDENTITY_AUTHORITY;
+        roles[8] = PETITIONS_OFFICE;
+        roles[9] = MAYOR_OFFICE;
     }
 
     function isKnown(bytes32 role) internal pure returns (bool) {

@@ -13,7 +13,7 @@ from gzchain.api.limits import BodyLimits, BoundedBodies
 from gzchain.api.observability import install_observability
 from gzchain.api.rate_limits import CountedRequests, RateLimits
 from gzchain.api.request_deadline import RequestDeadline
-from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health
+from gzchain.api.routes import business, certificates, coldchain, consortium, dns, epcis, health, petitions
 from gzchain.api.routes.portal import install_portal
 from gzchain.bootstrap import Runtime, api_key_service
 
@@ -43,6 +43,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(certificates.router)
     app.include_router(epcis.router)
     app.include_router(dns.router)
+    app.include_router(petitions.router)
     install_portal(app)
     # The last added runs first. No request holds its connection past its time; a flood from one address or
     # key is refused before its body is read; and no body reaches parsing or logging unbounded.

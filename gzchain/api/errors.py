@@ -43,7 +43,9 @@ _ACCESS_ERRORS = re.compile(
     r"NotRecipient|NotEntitled)$"
 )
 # Custom errors that mean "there is no such thing".
-_MISSING_ERRORS = re.compile(r"(Unknown(Batch|Event|Business|Notarisation|Proposal)|NotAMember)$")
+_MISSING_ERRORS = re.compile(
+    r"(Unknown(Batch|Event|Business|Notarisation|Proposal|RulesChange)|NotAMember|^PetitionUnknown)$"
+)
 _COMPONENTS = (
     "BusinessRegistry",
     "ColdChainTrace",
@@ -51,6 +53,7 @@ _COMPONENTS = (
     "DocumentStoreFactory",
     "DocumentStore",
     "Consortium",
+    "Petition",
 )
 
 

@@ -21,6 +21,7 @@ from gzchain.chain.gateway import ChainGateway
 from gzchain.chain.keys import KeyRing
 from gzchain.domain.consortium import Genesis, genesis_from_dict
 from gzchain.domain.errors import Conflict, InvalidInput, NotFound
+from gzchain.domain.petitions.rules import DEFAULT_RULES
 
 MANIFEST_VERSION = 1
 # artifact_digest of each BusinessRegistry and ColdChainTrace gzchain shipped before reasons left the chain
@@ -133,11 +134,16 @@ def _gated_args(_: Genesis, __: KeyRing, manifest: Manifest) -> tuple[Any, ...]:
     return (manifest.address("Consortium"),)
 
 
+def _petitions_args(_: Genesis, __: KeyRing, manifest: Manifest) -> tuple[Any, ...]:
+    return manifest.address("Consortium"), DEFAULT_RULES.as_tuple()
+
+
 DEPLOYMENT_ORDER: list[tuple[str, ConstructorArgs]] = [
     ("Consortium", _consortium_args),
     ("BusinessRegistry", _gated_args),
     ("DocumentStoreFactory", _gated_args),
     ("ColdChainTrace", _gated_args),
+    ("Petitions", _petitions_args),
 ]
 
 

@@ -16,6 +16,9 @@ class Role(StrEnum):
     INSPECTOR = "INSPECTOR"
     COLDCHAIN_OPERATOR = "COLDCHAIN_OPERATOR"
     REGULATOR = "REGULATOR"
+    IDENTITY_AUTHORITY = "IDENTITY_AUTHORITY"  # enrols residents and signs their petition tokens
+    PETITIONS_OFFICE = "PETITIONS_OFFICE"  # publishes or rejects proposals, relays residents' votes
+    MAYOR_OFFICE = "MAYOR_OFFICE"  # answers petitions that reached the threshold
 
     @property
     def id(self) -> bytes:

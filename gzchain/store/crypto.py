@@ -74,6 +74,13 @@ def read_secret_file(path: Path) -> bytes:
     return secret
 
 
+def derive_pepper(store_key: bytes) -> bytes:
+    """The identity authority's HMAC key for ID numbers: kept nowhere, derived from the store key."""
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"gzchain petitions resident pepper"
+    ).derive(store_key)
+
+
 def local_store_key(data_dir: Path) -> bytes:
     """Without a master key: a random key in the data folder, readable by its owner only."""
     return _local_secret(data_dir / "store.key")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gzchain.store.db import Base, StoreUnavailable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Tables a version-1 store had: their presence without a schema row means "version 1".
 _VERSION_1_TABLES = {"business_versions", "business_filings", "coldchain_lots", "coldchain_events"}
 
@@ -83,11 +83,16 @@ def _reasons_off_chain(operations: Operations) -> None:
         batch.add_column(Column("revocation_reason_hash", String(66), nullable=True))
 
 
+def _petitions(_: Operations) -> None:
+    """5: the e-petition tables (gzchain/store/petitions.py); all new, so create_all makes them."""
+
+
 # The step that brings a store from version N-1 to version N, for each N above 1.
 _STEPS: dict[int, Callable[[Operations], None]] = {
     2: _pending_first,
     3: _salted_commitments,
     4: _reasons_off_chain,
+    5: _petitions,
 }
 
 

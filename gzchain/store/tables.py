@@ -7,6 +7,7 @@ from gzchain.store import (
     coldchain,  # noqa: F401
     epcis,  # noqa: F401
     outbox,  # noqa: F401
+    petitions,  # noqa: F401
     reasons,  # noqa: F401
     schema,  # noqa: F401
 )

@@ -24,8 +24,12 @@ from gzchain.bootstrap import open_runtime
 from gzchain.demo import run_scenario
 from gzchain.domain.certificates.revocation import RevocationReason
 from gzchain.domain.oa import obfuscate
+from gzchain.domain.petitions.fdh import nullifier
+from gzchain.domain.petitions.reasons import RejectionReason
+from gzchain.domain.petitions.rules import DAY, Rules
 from gzchain.services.certificates.templates import load_template
 from gzchain.settings import Settings
+from gzchain.store.petitions import PetitionTextRow
 from gzchain.store.reasons import ReasonTextRow
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -34,6 +38,10 @@ WITHHELD = ["recipient.studentId", "admissionDate"]
 # A suspension's words as recorded, then as someone rewrote them in the store afterwards.
 ALTERED_REASON = ("annual report overdue by 8 months", "listed by mistake, nothing was overdue")
 VERIFIED_REASON = "dissolved by its shareholder"
+PARK = ("Shade trees on Dongfeng Road", "Plant shade trees along Dongfeng Road's pavements.")
+TAMPERED = ("Longer library hours", "Open the Guangzhou Library until 22:00 every day.")
+FOUNTAINS = ("Drinking fountains in Yuexiu Park", "Four fountains by the Five Rams statue, please.")
+REJECTION_TEXT = "Income tax is set by national law, not by the city."
 
 
 def scenario(name: str) -> ModuleType:
@@ -121,6 +129,52 @@ def _a_business_with_doubtful_reasons(rt: Any) -> str:
     return uscc
 
 
+def _petitions(rt: Any) -> dict[str, Any]:
+    """A petition in each state, with small thresholds set by the governors so the seed stays quick (the
+    demo scenario gathers the full 1,000). The clock moves 31 days, so this runs after everything else."""
+    tale = scenario("petitions")
+    service = rt.petitions()
+    default = service.rules.current()
+    people = tale.residents(6)
+    tale.enrol(service, people)
+    proposer = people[0]
+
+    def published(words: tuple[str, str], threshold: int) -> int:
+        tale.change_rules(service, Rules(threshold, default.support_period_s, default.response_period_s))
+        petition_id = tale.propose(service, proposer, *words)
+        service.office.publish(tale.OFFICE, petition_id)
+        return petition_id
+
+    answered = published(tale.CYCLE_LANE, 3)
+    tale.support(service, answered, people[1:4])
+    service.office.respond(tale.MAYOR, answered, tale.LANE_ANSWER)
+    overdue = published(tale.NIGHT_BUSES, 2)
+    tale.support(service, overdue, people[1:3])
+    rt.gateway.advance_time(default.response_period_s + DAY)
+
+    open_one = published(PARK, 5)
+    votes = tale.support(service, open_one, people[1:3])
+    tampered = published(TAMPERED, 5)
+    with service.store.session() as session:
+        session.get(PetitionTextRow, tampered).text += " And free parking for all."
+    tale.change_rules(service, default)
+    rejected = tale.propose(service, proposer, "Lower the national income tax", "Halve income tax.")
+    service.office.reject(tale.OFFICE, rejected, RejectionReason.NOT_CITY_COMPETENCE, REJECTION_TEXT)
+    proposed = tale.propose(service, proposer, "Drinking fountains in Yuexiu Park", "Four fountains, please.")
+    return {
+        "petition_answered": answered,
+        "petition_overdue": overdue,
+        "petition_open": open_one,
+        "petition_tampered": tampered,
+        "petition_rejected": rejected,
+        "petition_proposed": proposed,
+        "petition_answer": tale.LANE_ANSWER,
+        "petition_rejection_text": REJECTION_TEXT,
+        "counted_nullifier": "0x" + nullifier(open_one, votes[0].token).hex(),
+        "uncounted_nullifier": "0x" + nullifier(open_one, b"\x01" * 32).hex(),
+    }
+
+
 def main(out: Path) -> None:
     rt = open_runtime(Settings())
     narration = io.StringIO()
@@ -164,6 +218,7 @@ def main(out: Path) -> None:
         )
         trace = rt.coldchain().trace(f"{batch}-A")
         recalled = rt.coldchain().trace(f"{batch}-B")
+        petitions = _petitions(rt)
     finally:
         rt.close()
     facts = {
@@ -185,6 +240,7 @@ def main(out: Path) -> None:
         "revocation_text": REVOCATION_TEXT,
         "presented_certificate": str(presented),
         "withheld": WITHHELD,
+        **petitions,
     }
     print(json.dumps(facts))
 

@@ -52,7 +52,14 @@ def test_switching_language_redraws_the_page_and_is_remembered(visit, portal):
 
 def test_every_page_is_served_with_a_policy_that_allows_only_this_origin(visit, portal):
     browser = visit()
-    for path in ("/", "/verify", f"/trace/{portal.facts['good_lot']}", f"/business/{portal.facts['uscc']}"):
+    for path in (
+        "/",
+        "/verify",
+        f"/trace/{portal.facts['good_lot']}",
+        f"/business/{portal.facts['uscc']}",
+        "/petition",
+        f"/petition/{portal.facts['petition_open']}",
+    ):
         response = browser.page.goto(portal.url + path)
         policy = response.headers["content-security-policy"]
         assert "default-src 'self'" in policy and "connect-src 'self'" in policy

@@ -41,7 +41,7 @@ def allowlists(out: Path, node: str = "validator-1") -> dict:
 
 def test_init_with_demo_keys_writes_four_validators_with_the_demo_agencies_allowed(init, isolated_env):
     output = init("--demo-keys")
-    assert "allowed: 4 node(s), 11 account(s); 4 new validator key(s)" in output
+    assert "allowed: 4 node(s), 13 account(s); 4 new validator key(s)" in output
     assert "DEMO addresses" in output
     assert not (isolated_env / "deploy").exists() and not (isolated_env / "config").exists()
     demo = DemoKeyRing()

@@ -53,7 +53,7 @@ def test_the_node_allowlist_is_exactly_the_validators_enodes(network: Path):
 def test_the_account_allowlist_is_exactly_the_consortium_agencies_in_lowercase(network: Path):
     keys = DemoKeyRing()
     agencies = [keys.address(a.id).lower() for a in load_genesis().agencies]
-    assert len(agencies) == 11
+    assert len(agencies) == 13
     assert permissions(network)["accounts-allowlist"] == agencies
     validator_accounts = {k.address.lower() for k in FIXED_KEYS}
     assert validator_accounts.isdisjoint(permissions(network)["accounts-allowlist"])
@@ -143,8 +143,8 @@ def test_additions_join_the_allowlists_after_the_validators_and_agencies(network
     write_network(network, extended)
     lists = permissions(network, "validator-3")
     assert lists["nodes-allowlist"][4:] == [AGENCY_NODE]
-    assert lists["accounts-allowlist"][11:] == ["0x" + "ab" * 20]
-    assert len(lists["nodes-allowlist"]) == 5 and len(lists["accounts-allowlist"]) == 12
+    assert lists["accounts-allowlist"][13:] == ["0x" + "ab" * 20]
+    assert len(lists["nodes-allowlist"]) == 5 and len(lists["accounts-allowlist"]) == 14
 
 
 def test_remembered_additions_are_kept_until_removed():

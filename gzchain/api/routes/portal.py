@@ -37,7 +37,14 @@ router = APIRouter(include_in_schema=False)
 
 
 # Each page's main part in web/pages/, by the name of its script and the prefix of its i18n keys.
-_PAGE_KEYS = {"index": "home", "verify": "verify", "trace": "trace", "business": "business"}
+_PAGE_KEYS = {
+    "index": "home",
+    "verify": "verify",
+    "trace": "trace",
+    "business": "business",
+    "petitions": "petitions",
+    "petition": "petition",
+}
 
 
 def _composed(name: str, key: str) -> str:
@@ -83,6 +90,17 @@ def business_search() -> HTMLResponse:
 @router.get("/business/{uscc}")
 def business(uscc: Annotated[str, PathParam(max_length=32)]) -> HTMLResponse:
     return _page("business")
+
+
+# Singular, as /business is: /petitions is the API's.
+@router.get("/petition")
+def petitions() -> HTMLResponse:
+    return _page("petitions")
+
+
+@router.get("/petition/{petition_id}")
+def petition(petition_id: Annotated[str, PathParam(max_length=80)]) -> HTMLResponse:
+    return _page("petition")
 
 
 class _PortalStatic(StaticFiles):

@@ -8,6 +8,7 @@ const TEXTS = {
     "nav.verify": "验证电子证照",
     "nav.trace": "冷链食品溯源",
     "nav.business": "企业信息查询",
+    "nav.petitions": "市民联名建议",
     "lang.switch": "English",
     "lang.switchLabel": "Switch to English",
     "footer": "数据来自广州政务联盟链。每一条记录都附有链上交易哈希和区块号，任何人都可以核对。",
@@ -29,6 +30,9 @@ const TEXTS = {
     "home.business.placeholder": "18 位，例如 91440101MA59LU9AX1",
     "home.business.go": "查询",
     "home.business.empty": "请输入 18 位统一社会信用代码。",
+    "home.petitions.title": "市民联名建议",
+    "home.petitions.text": "市民提出的建议，1,000 名居民联名支持后市长办公室必须答复；每人每项一票，投票无法追溯到个人。",
+    "home.petitions.go": "查看建议",
     "verify.title": "验证电子证照",
     "verify.lead": "证照文件只在本页面中读取并发送给本站核验，不会被保存。",
     "verify.drop": "把证照文件（.json）拖到这里，或点击选择文件",
@@ -255,6 +259,7 @@ const TEXTS = {
     "nav.verify": "Verify a certificate",
     "nav.trace": "Trace cold-chain food",
     "nav.business": "Look up a business",
+    "nav.petitions": "Citizen petitions",
     "lang.switch": "中文",
     "lang.switchLabel": "切换到中文",
     "footer": "Data from Guangzhou's government consortium chain. Every record comes with its transaction hash and block number, so anyone can check it.",
@@ -276,6 +281,9 @@ const TEXTS = {
     "home.business.placeholder": "18 characters, e.g. 91440101MA59LU9AX1",
     "home.business.go": "Look up",
     "home.business.empty": "Please type an 18-character Unified Social Credit Code.",
+    "home.petitions.title": "Citizen petitions",
+    "home.petitions.text": "Residents' proposals: with 1,000 supporters the mayor's office must answer. One resident, one vote, and no vote can be traced back to who cast it.",
+    "home.petitions.go": "See the petitions",
     "verify.title": "Verify an electronic certificate",
     "verify.lead": "The certificate is read in this page and sent to this site to be checked; it is not kept.",
     "verify.drop": "Drop a certificate file (.json) here, or click to choose one",
@@ -488,6 +496,11 @@ export function locale() {
 export function t(key, vars = {}) {
   const text = TEXTS[current][key] ?? TEXTS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+}
+
+/** Adds a page's own texts (`{zh: {...}, en: {...}}`), so a feature keeps its words in its own module. */
+export function addTexts(texts) {
+  for (const [language, entries] of Object.entries(texts)) Object.assign(TEXTS[language], entries);
 }
 
 /** `t(key)` when the key is known, else `fallback`: for values the server names, like event steps. */

@@ -1,0 +1,1 @@
+"""Residents' e-petitions: rules, states, reasons, salted texts, RSA blind tokens, identity checks."""
