@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from eth_hash.auto import keccak
+from gzchain.domain.keccak import keccak
 
 
 def full_domain_hash(petition_id: int, token: bytes, length: int) -> bytes:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from eth_hash.auto import keccak
 from sqlalchemy import select
 
 from gzchain.chain.gateway import Receipt
 from gzchain.domain.errors import ContractReverted, InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.petitions.fdh import nullifier
 from gzchain.domain.petitions.states import SkipReason
 from gzchain.services.petitions.chain import PetitionsChain

@@ -7,11 +7,11 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
-from eth_hash.auto import keccak
 from sqlalchemy.exc import IntegrityError
 from web3 import Web3
 
 from gzchain.domain.errors import Conflict, InvalidInput
+from gzchain.domain.keccak import keccak
 from gzchain.domain.petitions.requests import check_fresh, enrolment_message, resident_message
 from gzchain.store.db import Store, StoreUnavailable
 from gzchain.store.petitions import ResidentSignatureRow
