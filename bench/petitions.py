@@ -46,11 +46,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import AnvilNode  # noqa: E402  (the same anvil launcher the tests use)
 
-from gzchain.bootstrap import open_runtime  # noqa: E402
+from gzchain.bootstrap import api_key_service, open_runtime  # noqa: E402
 from gzchain.domain.petitions.blind import TokenPrivateKey, TokenPublicKey, blind, new_token, unblind  # noqa: E402
 from gzchain.domain.petitions.fdh import full_domain_hash  # noqa: E402
 from gzchain.domain.petitions.rules import Rules  # noqa: E402
-from gzchain.services.api_keys import ApiKeyService  # noqa: E402
 from gzchain.services.petitions.relay import DEFAULT_BATCH, Vote  # noqa: E402
 from gzchain.services.petitions.wallet import enrolment_proof, sign_request  # noqa: E402
 from gzchain.settings import Settings  # noqa: E402
@@ -85,7 +84,7 @@ def prepare(data_dir: Path, settings: Settings) -> dict[str, str]:
     """A deployed chain and API keys for the identity authority and the petitions office."""
     runtime = open_runtime(settings)
     runtime.deploy()
-    keys = ApiKeyService(runtime.store, {a.id for a in runtime.genesis.agencies})
+    keys = api_key_service(runtime)
     tokens = {agency: keys.create(agency).token for agency in (AUTHORITY, OFFICE)}
     runtime.close()
     return tokens

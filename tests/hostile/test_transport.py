@@ -160,10 +160,14 @@ def test_finding_10_two_hundred_sockets_sending_headers_slowly_are_dropped_at_th
     assert statuses.count(408) >= 190, statuses
 
 
-@pytest.mark.skip(
+# An open finding, not run: left running, the 150 stalled connections would also fail every attack after it.
+# strict: once the fix lands, remove the mark and let it run.
+@pytest.mark.xfail(
+    run=False,
+    strict=True,
     reason="open finding: of 200 POST /filings/verify announcing 10 MiB and sending 16 bytes, only 50 are "
     "dropped at BODY_IDLE_TIMEOUT_SECONDS; the other 150 stay open and /healthz stops answering (one alone "
-    "is dropped on time). Skipped so the rest of the suite runs; it is the test for the fix."
+    "is dropped on time). It is the test for the fix.",
 )
 def test_finding_10_a_body_announced_and_never_sent_is_dropped_at_the_idle_timeout(strict_server):
     head = request_head(

@@ -137,7 +137,7 @@ def test_init_creates_a_keystore_of_fresh_keys_whose_addresses_the_allowlist_adm
     output = init()
     keystore = isolated_env / "deploy" / "besu" / "keystore" / "agencies.json"
     master = isolated_env / "config" / "gzchain" / "master-key"
-    assert "11 new key(s)" in output and f"master key: {master} (created, mode 600)" in output
+    assert "13 new key(s)" in output and f"master key: {master} (created, mode 600)" in output
     addresses = keystore_addresses(keystore, master)
     agencies = [a.id for a in load_genesis().agencies]
     assert sorted(addresses) == sorted(agencies)
