@@ -89,6 +89,25 @@ class HostileServer:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def book_lot(self, gtin: str, lot: str, quantity: int) -> str:
+        """A frozen lot booked by the operator; its GS1 Digital Link URI."""
+        booked = httpx.post(
+            f"{self.url}/coldchain/batches",
+            json={
+                "gtin": gtin,
+                "lot": lot,
+                "quantity": quantity,
+                "unit": "KGM",
+                "origin": "BR",
+                "min_celsius": "-30.0",
+                "max_celsius": "-18.0",
+            },
+            headers=self.headers("operator"),
+            timeout=60,
+        )
+        assert booked.status_code == 201, booked.text
+        return f"https://id.gs1.org/01/{gtin}/10/{lot}"
+
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """`gzchain ARGS` on a scratch data folder of its own (the served one is the server's alone)."""
         return subprocess.run([GZCHAIN, *args], env=self.env, capture_output=True, text=True, timeout=120)

@@ -26,21 +26,7 @@ OUT_OF_RANGE = {
 
 @pytest.fixture(scope="module")
 def lot(hostile_server) -> str:
-    booked = httpx.post(
-        f"{hostile_server.url}/coldchain/batches",
-        json={
-            "gtin": GTIN,
-            "lot": LOT,
-            "quantity": 100,
-            "unit": "KGM",
-            "origin": "BR",
-            "min_celsius": "-30.0",
-            "max_celsius": "-18.0",
-        },
-        headers=hostile_server.headers("operator"),
-        timeout=60,
-    )
-    assert booked.status_code == 201, booked.text
+    assert hostile_server.book_lot(GTIN, LOT, 100) == LOT_URI
     return LOT_URI
 
 

@@ -152,7 +152,7 @@ def test_no_token_for_a_petition_not_open_for_support(service, proposer, runtime
     proposed = proposer.propose(service)
     with pytest.raises(Conflict, match="proposed, not open"):
         proposer.token(service, proposed)
-    open_one = published(service, proposer)
+    open_one = published(service, proposer, "A cycle lane on Yuexiu Road")  # other words: not a replay
     runtime.gateway.advance_time(30 * DAY)
     with pytest.raises(Conflict, match="lapsed"):
         proposer.token(service, open_one)
