@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from support.benches import run_quick
 
 
 @pytest.mark.slow
 def test_the_petitions_benchmark_runs_at_smoke_size_and_writes_its_rounds(tmp_path: Path):
-    completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "petitions.py"), "--quick"],
-        env={**os.environ, "GZCHAIN_BENCH_RESULTS": str(tmp_path)},
-        capture_output=True,
-        encoding="utf-8",
-        cwd=ROOT,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    results = json.loads((tmp_path / "petitions.json").read_text(encoding="utf-8"))
+    results = run_quick("petitions.py", tmp_path)
     enrol, tokens, sent, supporters, anvil = results["rounds"]
     assert enrol["succ"] == 20 and tokens["succ"] == 20 and sent["succ"] == 20
     assert supporters["succ"] == 20 and supporters["unit"] == "supporter"

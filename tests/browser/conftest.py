@@ -8,21 +8,19 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2 as httpx
 import pytest
 from conftest import free_port
+from support.served import GZCHAIN, start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = Path(__file__).with_name("seed.py")
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-GZCHAIN = str(Path(sys.executable).parent / "gzchain")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1100, "height": 900}
 WAIT_MS = 60_000
@@ -83,23 +81,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         f"{files}/cert-qr.png",
     )
 
-    server = subprocess.Popen(
-        [GZCHAIN, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"gzchain serve did not become ready: {server.stderr.read().decode()[-2000:]}")
-        time.sleep(0.2)
+    server = start_serving(env, port, "--log-level", "warning", ready="/readyz")
     try:
         yield Portal(url, facts, files)
     finally:

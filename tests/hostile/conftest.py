@@ -11,7 +11,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,10 +19,10 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from conftest import free_port
+from support.served import GZCHAIN, start_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "test-output" / "hostile"
-GZCHAIN = str(Path(sys.executable).parent / "gzchain")
 HEALTHZ_BOUND_MS = 100.0
 HEALTHZ_TRIES = 5
 STRICT_TIMEOUT_SECONDS = 2
@@ -122,23 +121,7 @@ def _cli(env: dict[str, str], *args: str) -> str:
 def _serve(env: dict[str, str], scratch: dict[str, str], tokens, key_ids) -> HostileServer:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [GZCHAIN, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"gzchain serve did not start: {process.stderr.read().decode()[-2000:]}")
-        time.sleep(0.2)
+    process = start_serving(env, port, "--log-level", "warning")
     return HostileServer(url, port, process, scratch, tokens, key_ids)
 
 

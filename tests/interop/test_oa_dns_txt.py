@@ -9,24 +9,20 @@ with that chain id; `gzchain serve` refuses demo keys off development chains, he
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 from conftest import AnvilNode, free_port
 from support.certificates import graduation_data, issue, issued_batch, store_of
 from support.oa_verify import DNS_TXT, STATUS, needs_oa_verify, oa_verify
+from support.served import start_serving
 
 from gzchain.bootstrap import Runtime, open_runtime
 from gzchain.domain.certificates.verification import Check, Status
 from gzchain.domain.oa import wrap_documents
 from gzchain.settings import Settings
 
-GZCHAIN = str(Path(sys.executable).parent / "gzchain")
 LOCAL_CHAIN_ID = 1337  # the one development network id dnsprove's record check accepts
 
 pytestmark = [
@@ -45,35 +41,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, 
     runtime.deploy()
     port = free_port()
     env = {**os.environ, "GZCHAIN_DATA_DIR": str(data_dir), "GZCHAIN_RPC_URL": node.url}
-    server = subprocess.Popen(
-        [GZCHAIN, "serve", "--port", str(port), "--allow-demo-keys", "--log-level", "WARNING"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, server)
-        yield runtime, node.url, f"{url}/dns-query"
+        server = start_serving(env, port, "--allow-demo-keys", "--log-level", "WARNING")
+        try:
+            yield runtime, node.url, f"http://127.0.0.1:{port}/dns-query"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         runtime.close()
         node.stop()
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gzchain serve exited: {server.stderr.read().decode() if server.stderr else ''}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gzchain serve did not answer within {seconds:.0f} s")
 
 
 def test_the_served_dns_query_answers_the_issuers_domain_with_its_store_on_chain_1337(served):
