@@ -8,7 +8,6 @@ event, and a reading leaf is what the Merkle root of an event's sensor readings 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any, Final
 
 from eth_abi import encode
 
+from gzchain.domain import reasons
 from gzchain.domain.epcis import (
     EpcisEvent,
     TemperatureRange,
@@ -92,7 +92,6 @@ INT16_MAX: Final = 2**15 - 1
 INT64_MIN: Final = -(2**63)
 INT64_MAX: Final = 2**63 - 1
 UINT128_MAX: Final = 2**128 - 1
-MAX_REASON_LENGTH: Final = 500
 
 _GS1_LOT: Final = re.compile(r"https://id\.gs1\.org/01/([0-9]{14})/10/([^/?#]+)")
 # GS1 AI (10): up to 20 characters; we keep to letters, digits and - . _ so a lot reads the same everywhere,
@@ -349,16 +348,7 @@ def _amount(quantity: int, unit: str) -> str:
 
 def validate_reason(reason: str) -> str:
     """Why a regulator recalls or releases a batch: one line of plain text, kept off chain."""
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise InvalidInput("is required: say why, e.g. which readings broke the window", field="reason")
-    if len(text) > MAX_REASON_LENGTH:
-        raise InvalidInput(
-            f"has {len(text)} characters, at most {MAX_REASON_LENGTH} are allowed", field="reason"
-        )
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
-        raise InvalidInput("must be one line of text without control characters", field="reason")
-    return text
+    return reasons.validate_reason(reason, example="which readings broke the window")
 
 
 # ---- temperatures ----

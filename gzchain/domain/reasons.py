@@ -17,6 +17,7 @@ as verified when they hash to what the chain holds.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 from typing import Final, Literal
@@ -177,6 +178,24 @@ class SaltedReason:
     def stated(self) -> StatedReason:
         """As a lookup would show it once recorded: the words verified by construction."""
         return StatedReason(self.action, self.code, self.digest, self.words, "verified", self.salt)
+
+
+MAX_REASON_LENGTH: Final = 500
+
+
+def validate_reason(reason: str, *, example: str) -> str:
+    """The words of a status change's, revocation's, recall's or release's reason (kept off chain): one line
+    of plain text. `example` shows the caller what to say when it said nothing."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput(f"is required: say why, e.g. {example}", field="reason")
+    if len(text) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            f"has {len(text)} characters, at most {MAX_REASON_LENGTH} are allowed", field="reason"
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        raise InvalidInput("must be one line of text without control characters", field="reason")
+    return text
 
 
 def salt_reason(action: ReasonAction, code: int | str | _ReasonCode, words: str) -> SaltedReason:

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, Final
 
+from gzchain.domain import reasons
 from gzchain.domain.business import BusinessRecord, ChangeType
 from gzchain.domain.business_commitment import SCHEME_LEGACY, Commitment
 from gzchain.domain.errors import InvalidInput
 from gzchain.domain.reasons import StatedReason
 from gzchain.domain.uscc import validate_uscc
 
-MAX_REASON_LENGTH: Final = 500
 _FILE_HASH: Final = re.compile(r"(?:0x)?([0-9a-fA-F]{64})")
 
 
@@ -98,18 +97,7 @@ def parse_file_hash(text: str) -> bytes:
 
 def validate_reason(reason: str) -> str:
     """The words of a status change's or revocation's reason (kept off chain): one line of plain text."""
-    if not isinstance(reason, str) or not reason.strip():
-        raise InvalidInput(
-            "is required: say why, e.g. 'cannot be contacted at the registered address'", field="reason"
-        )
-    text = reason.strip()
-    if len(text) > MAX_REASON_LENGTH:
-        raise InvalidInput(
-            f"has {len(text)} characters, at most {MAX_REASON_LENGTH} are allowed", field="reason"
-        )
-    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
-        raise InvalidInput("must be one line of text without control characters", field="reason")
-    return text
+    return reasons.validate_reason(reason, example="'cannot be contacted at the registered address'")
 
 
 def describe_change(change: ChangeType) -> str:
